@@ -1,0 +1,249 @@
+"""Text → lossless syntax tree, following BuildKit's line scanner exactly.
+
+The scanner walks physical lines as ``parser.Parse`` in moby/buildkit does: parser directives
+first, then comments and blank lines between instructions, continuation lines (with the
+embedded comments and empty lines BuildKit skips), and heredoc bodies after the line that
+opens them. Every byte lands in exactly one node, so printing the tree gives the input back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from . import buildkit
+from .buildkit import InstructionError, continuation_regex, go_ltrim_space
+from .errors import DockerfileSyntaxError, InputError
+from .lexer import is_go_space
+from .syntax import (
+    Blank,
+    Comment,
+    Directive,
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    Node,
+    _join,
+    split_lines,
+)
+
+__all__ = ["MAX_BYTES", "decode", "parse", "parse_bytes", "parse_file", "parse_instruction"]
+
+#: Inputs above this size are refused (the largest real Dockerfiles are a few hundred KB).
+MAX_BYTES = 32 * 1024 * 1024
+
+_DIRECTIVE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
+_VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+
+
+def decode(data: bytes, path: str | None = None) -> str:
+    """Decode a Dockerfile's bytes, refusing binary and non-UTF-8 input with a clear error."""
+    name = path or "<input>"
+    if len(data) > MAX_BYTES:
+        raise InputError(name, f"file is too large ({len(data)} bytes, limit {MAX_BYTES})")
+    if b"\x00" in data:
+        raise InputError(name, "binary file (contains NUL bytes), not a Dockerfile")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            name, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line})", line
+        ) from None
+
+
+def parse_bytes(data: bytes, path: str | None = None) -> Dockerfile:
+    """Parse raw bytes (decoded as UTF-8, BOM kept)."""
+    return parse(decode(data, path), path)
+
+
+def parse_file(path: str | os.PathLike[str]) -> Dockerfile:
+    """Read and parse a Dockerfile. Nothing is ever written."""
+    name = os.fspath(path)
+    try:
+        data = Path(name).read_bytes()
+    except IsADirectoryError:
+        raise InputError(name, "is a directory, not a Dockerfile") from None
+    except OSError as exc:
+        raise InputError(name, exc.strerror or str(exc)) from None
+    return parse_bytes(data, name)
+
+
+class _Directives:
+    """BuildKit's DirectiveParser: directives only before anything else, each at most once."""
+
+    def __init__(self) -> None:
+        self.done = False
+        self.seen: set[str] = set()
+
+    def parse(self, line: str) -> tuple[str, str] | None:
+        if self.done:
+            return None
+        if not line.startswith("#"):
+            self.done = True
+            return None
+        match = _DIRECTIVE.match(go_ltrim_space(line[1:]))
+        if not match:
+            self.done = True
+            return None
+        name = match.group(1).lower()
+        if name not in _VALID_DIRECTIVES:
+            self.done = True
+            return None
+        if name in self.seen:
+            raise InstructionError(f"only one {name} parser directive can be used")
+        self.seen.add(name)
+        return name, match.group(2)
+
+
+def parse(text: str, path: str | None = None) -> Dockerfile:
+    """Parse Dockerfile text into a lossless tree.
+
+    Raises :class:`DockerfileSyntaxError` (with file and line) for what BuildKit rejects.
+    """
+    name = path or "<input>"
+    bom = text.startswith("\ufeff")
+    body = text[1:] if bom else text
+    lines = split_lines(body)
+    directives = _Directives()
+    escape = "\\"
+    regex = continuation_regex(escape)
+    nodes: list[Node] = []
+    i = 0
+    n = len(lines)
+    has_instruction = False
+    while i < n:
+        raw = lines[i]
+        content = raw.rstrip("\r\n")
+        eol = raw[len(content) :]
+        stripped = go_ltrim_space(content)
+        try:
+            found = directives.parse(stripped)
+        except InstructionError as exc:
+            raise DockerfileSyntaxError(name, i + 1, str(exc)) from None
+        if found is not None:
+            if found[0] == "escape":
+                if found[1] not in ("\\", "`"):
+                    raise DockerfileSyntaxError(
+                        name, i + 1, f"invalid escape token '{found[1]}' does not match ` or \\"
+                    )
+                escape = found[1]
+                regex = continuation_regex(escape)
+            nodes.append(Directive(found[0], found[1], content, eol))
+            i += 1
+            continue
+        if stripped.startswith("#"):
+            nodes.append(Comment(content, eol))
+            i += 1
+            continue
+        if not stripped:
+            nodes.append(Blank(content, eol))
+            i += 1
+            continue
+        start = i
+        # Gather the physical lines of the logical line.
+        ended = regex.search(stripped) is None
+        i += 1
+        while not ended and i < n:
+            line = lines[i].rstrip("\r\n")
+            i += 1
+            light = go_ltrim_space(line)
+            if light.startswith("#") or not light:
+                continue
+            ended = regex.search(line) is None
+        head = "".join(lines[start:i])
+        try:
+            node, i = _instruction(head, lines, i, escape)
+        except InstructionError as exc:
+            raise DockerfileSyntaxError(name, start + 1, str(exc)) from None
+        except _Unterminated as exc:
+            raise DockerfileSyntaxError(name, start + 1, str(exc)) from None
+        has_instruction = True
+        nodes.append(node)
+    if not has_instruction:
+        raise DockerfileSyntaxError(name, max(n, 1), "file with no instructions")
+    return Dockerfile(tuple(nodes), bom, escape, path)
+
+
+class _Unterminated(Exception):
+    pass
+
+
+def parse_instruction(line: str, escape: str = "\\") -> Instruction:
+    """One instruction from its text (which may span continuation lines, no heredoc)."""
+    node, _ = _instruction(line, [], 0, escape, allow_heredocs=False)
+    return node
+
+
+def _instruction(
+    head: str, lines: list[str], i: int, escape: str, *, allow_heredocs: bool = True
+) -> tuple[Instruction, int]:
+    """Build the node for the instruction whose physical lines are ``head``."""
+    content = head.rstrip("\r\n")
+    eol = head[len(content) :]
+    # BuildKit's trimNewline strips any run of CR/LF; only the last line ending is ours.
+    if eol.count("\n") > 1:
+        keep = eol.rfind("\n", 0, len(eol) - 1) + 1
+        content, eol = head[: len(content) + keep], eol[keep:]
+    logical, segments = _join(content, escape)
+    parsed = buildkit.parse_line(logical, escape)
+
+    def raw(pos: int) -> int:
+        for seg_start, raw_start, length in reversed(segments):
+            if pos >= seg_start:
+                return raw_start + min(pos - seg_start, length)
+        return 0
+
+    def raw_end(end: int) -> int:
+        return raw(end - 1) + 1 if end > 0 else 0
+
+    key = parsed.keyword
+    if key.text:
+        k_start, k_end = raw(key.start), raw_end(key.end)
+    else:
+        k_start = k_end = len(content)
+    flags: list[Flag] = []
+    cursor = k_end
+    for tok in parsed.flags:
+        f_start, f_end = raw(tok.start), raw_end(tok.end)
+        flags.append(Flag(content[f_start:f_end], content[cursor:f_start], escape))
+        cursor = f_end
+    args_start = cursor
+    if parsed.args_start is not None and parsed.args:
+        pos = parsed.args_start
+        while is_go_space(logical[pos]):
+            pos += 1
+        args_start = raw(pos)
+    node = Instruction(
+        keyword=content[k_start:k_end],
+        args=content[args_start:],
+        flags=tuple(flags),
+        leading=content[:k_start],
+        args_prefix=content[cursor:args_start],
+        eol=eol,
+        escape=escape,
+    )
+    if not allow_heredocs or "<<" not in logical or not buildkit.can_contain_heredoc(parsed):
+        return node, i
+    heredocs: list[Heredoc] = []
+    for spec in buildkit.heredoc_specs(logical):
+        body_start = i
+        terminator = None
+        while i < len(lines):
+            line = lines[i]
+            i += 1
+            candidate = line.rstrip("\r\n")
+            if spec.chomp:
+                candidate = candidate.lstrip("\t")
+            if candidate == spec.name:
+                terminator = line
+                break
+        if terminator is None:
+            raise _Unterminated("unterminated heredoc")
+        body = "".join(lines[body_start : i - 1])
+        heredocs.append(Heredoc(spec.name, body, terminator, spec.chomp, spec.expand, spec.fd))
+    if not heredocs:
+        return node, i
+    return node.with_changes(heredocs=tuple(heredocs)), i

@@ -1,0 +1,477 @@
+"""The lossless Dockerfile syntax tree.
+
+A :class:`Dockerfile` is a tuple of nodes, one per top-level construct: parser
+:class:`Directive` lines, :class:`Comment` lines, :class:`Blank` lines and
+:class:`Instruction` s. Each node owns an exact slice of the source, so
+``Dockerfile.code`` is the original text byte for byte (BOM, CRLF, trailing spaces, comments
+inside continuations, heredoc bodies, a missing final newline).
+
+Nodes are immutable. Change them the libcst way, with :meth:`Node.with_changes`, which
+returns a new node; only the pieces you change are re-rendered, so an edited instruction keeps
+everything else it had (continuations, comments, spacing). :meth:`Instruction.create` makes a
+new instruction in a file's :class:`Style` (keyword case, line ending, continuation indent).
+
+What an instruction *means* (its logical keyword, flag values, arguments, JSON exec form,
+heredocs) is read from its text with BuildKit's rules (:mod:`refactor.buildkit`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Self
+
+from . import buildkit
+from .buildkit import ParsedLine, Values, continuation_regex, exec_form
+
+__all__ = [
+    "Blank",
+    "Comment",
+    "Directive",
+    "Dockerfile",
+    "Flag",
+    "Heredoc",
+    "Instruction",
+    "Node",
+    "Style",
+]
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of all nodes: immutable, printable, changeable with :meth:`with_changes`."""
+
+    @property
+    def code(self) -> str:
+        raise NotImplementedError
+
+    def with_changes(self, **changes: Any) -> Self:
+        """A copy of this node with the given fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Blank(Node):
+    """An empty or white-space-only line."""
+
+    text: str = ""
+    eol: str = "\n"
+
+    @property
+    def code(self) -> str:
+        return self.text + self.eol
+
+
+@dataclass(frozen=True)
+class Comment(Node):
+    """A comment line, as written (indentation included)."""
+
+    text: str
+    eol: str = "\n"
+
+    @property
+    def code(self) -> str:
+        return self.text + self.eol
+
+    @property
+    def body(self) -> str:
+        """The comment's words, without the ``#`` and surrounding spaces."""
+        return self.text.strip().removeprefix("#").strip()
+
+
+@dataclass(frozen=True)
+class Directive(Node):
+    """A parser directive line such as ``# syntax=docker/dockerfile:1``."""
+
+    name: str
+    value: str
+    text: str
+    eol: str = "\n"
+
+    @property
+    def code(self) -> str:
+        return self.text + self.eol
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A flag of an instruction, ``--mount=type=cache,target=/root/.cache``.
+
+    ``prefix`` is the raw text between the previous token and the flag (a space, or a
+    continuation with comments); ``text`` is the flag as written.
+    """
+
+    text: str
+    prefix: str = " "
+    escape: str = field(default="\\", compare=False)
+
+    @cached_property
+    def value_text(self) -> str:
+        """The flag as BuildKit reads it (quotes removed), e.g. ``--from=build``."""
+        flags, _ = buildkit.extract_flags(_join(self.text, self.escape)[0], 0, self.escape)
+        return flags[0].text if flags else ""
+
+    @property
+    def name(self) -> str:
+        """``mount`` for ``--mount=…``; ``link`` for ``--link``."""
+        return self.value_text[2:].split("=", 1)[0].lower()
+
+    @property
+    def value(self) -> str | None:
+        """The value after ``=``, or None for a bare flag."""
+        parts = self.value_text.split("=", 1)
+        return parts[1] if len(parts) == 2 else None
+
+    def with_prefix(self, prefix: str) -> Flag:
+        return dataclasses.replace(self, prefix=prefix)
+
+    @classmethod
+    def make(cls, name: str, value: str | None = None) -> Flag:
+        """A new flag ``--name=value`` (or ``--name``)."""
+        return cls(f"--{name}" if value is None else f"--{name}={value}")
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """A heredoc attached to RUN, COPY or ADD: its body lines and terminator line."""
+
+    name: str
+    body: str
+    terminator: str
+    chomp: bool = False
+    expand: bool = True
+    fd: int = 0
+
+    @property
+    def code(self) -> str:
+        return self.body + self.terminator
+
+    def with_terminator(self, terminator: str) -> Heredoc:
+        return dataclasses.replace(self, terminator=terminator)
+
+    @property
+    def content(self) -> str:
+        """The body as BuildKit gives it to the build (leading tabs removed for ``<<-``)."""
+        if not self.chomp:
+            return self.body
+        return "".join(line.lstrip("\t") for line in split_lines(self.body))
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a file writes its instructions, so new lines look like their neighbours."""
+
+    upper: bool = True
+    eol: str = "\n"
+    indent: str = "    "
+    escape: str = "\\"
+
+    def keyword(self, word: str) -> str:
+        return word.upper() if self.upper else word.lower()
+
+    @property
+    def continuation(self) -> str:
+        """Text that ends a line and starts an indented continuation line."""
+        return f" {self.escape}{self.eol}{self.indent}"
+
+
+@dataclass(frozen=True)
+class Instruction(Node):
+    """One instruction with everything it spans: continuations, embedded comments, heredocs.
+
+    The raw pieces, in order, are ``leading`` (white space before the keyword), ``keyword``,
+    each flag's ``prefix`` and ``text``, ``args_prefix``, ``args`` (to the end of the last
+    line, without its line ending), ``eol`` and the heredocs.
+    """
+
+    keyword: str
+    args: str = ""
+    flags: tuple[Flag, ...] = ()
+    heredocs: tuple[Heredoc, ...] = ()
+    leading: str = ""
+    args_prefix: str = " "
+    eol: str = "\n"
+    escape: str = field(default="\\", compare=False)
+
+    @property
+    def code(self) -> str:
+        parts = [self.leading, self.keyword]
+        for flag in self.flags:
+            parts.append(flag.prefix)
+            parts.append(flag.text)
+        parts.append(self.args_prefix)
+        parts.append(self.args)
+        parts.append(self.eol)
+        for doc in self.heredocs:
+            parts.append(doc.code)
+        return "".join(parts)
+
+    # -- meaning ------------------------------------------------------------------------
+    @cached_property
+    def logical(self) -> str:
+        """The instruction's logical line: continuations joined, embedded comments dropped."""
+        head = self.code
+        if self.heredocs:
+            head = head[: len(head) - sum(len(d.code) for d in self.heredocs)]
+        return _join(head, self.escape)[0]
+
+    @cached_property
+    def parsed(self) -> ParsedLine:
+        """BuildKit's reading of the logical line (raises on what BuildKit rejects)."""
+        return buildkit.parse_line(self.logical, self.escape)
+
+    @property
+    def directive(self) -> str:
+        """The keyword in upper case (``RUN``), whatever case the file uses."""
+        return self.parsed.keyword.text.upper()
+
+    @property
+    def flag_values(self) -> tuple[str, ...]:
+        """The flags as BuildKit reports them (``--from=build``)."""
+        return tuple(t.text for t in self.parsed.flags if t.text != "--")
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last ``--name`` flag ('' for a bare flag), or None."""
+        found = None
+        for flag in self.flags:
+            if flag.text != "--" and flag.name == name.lower():
+                found = flag.value if flag.value is not None else ""
+        return found
+
+    def flags_named(self, name: str) -> list[str]:
+        """Every value of a repeatable flag such as ``--mount``."""
+        return [f.value or "" for f in self.flags if f.text != "--" and f.name == name.lower()]
+
+    @property
+    def value(self) -> str:
+        """The arguments after the flags as one string (BuildKit's ``args``)."""
+        return self.parsed.args
+
+    @property
+    def values(self) -> Values:
+        """BuildKit's parsed arguments (JSON form, word lists, key/value triples)."""
+        return self.parsed.values
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the arguments are in exec (JSON array) form."""
+        return self.parsed.values.json
+
+    @property
+    def exec_args(self) -> list[str] | None:
+        """The JSON array of an exec-form instruction, else None."""
+        return exec_form(self.value) if self.is_json else None
+
+    @property
+    def sub(self) -> Instruction | None:
+        """The instruction ONBUILD wraps, as a node of its own."""
+        if self.directive != "ONBUILD" or not self.value:
+            return None
+        return Instruction.create_raw(self.value, self.escape)
+
+    @classmethod
+    def create_raw(cls, line: str, escape: str = "\\") -> Instruction:
+        """An instruction node from one line of text (no line ending)."""
+        from .parser import parse_instruction
+
+        return parse_instruction(line, escape)
+
+    @classmethod
+    def create(
+        cls,
+        directive: str,
+        args: str,
+        *,
+        flags: Sequence[str] = (),
+        style: Style | None = None,
+        heredocs: Sequence[Heredoc] = (),
+    ) -> Instruction:
+        """A new instruction rendered in ``style`` (the file's keyword case and line ending)."""
+        style = style or Style()
+        return cls(
+            keyword=style.keyword(directive),
+            args=args,
+            flags=tuple(Flag(text, " ", style.escape) for text in flags),
+            heredocs=tuple(heredocs),
+            args_prefix=" " if args else "",
+            eol=style.eol,
+            escape=style.escape,
+        )
+
+    def with_flag(self, text: str, *, first: bool = False) -> Instruction:
+        """A copy with the flag ``text`` added after the existing flags (or before them)."""
+        new = Flag(text, " ", self.escape)
+        flags = (new, *self.flags) if first else (*self.flags, new)
+        return self.with_changes(flags=flags)
+
+    def without_flags(self, name: str) -> Instruction:
+        """A copy with every ``--name`` flag removed."""
+        kept = tuple(f for f in self.flags if f.text == "--" or f.name != name.lower())
+        if kept and self.flags and kept[0] is not self.flags[0]:
+            kept = (kept[0].with_prefix(self.flags[0].prefix), *kept[1:])
+        return self.with_changes(flags=kept)
+
+    def with_args(self, args: str) -> Instruction:
+        """A copy with new arguments (the flags, keyword and line ending are kept)."""
+        return self.with_changes(args=args, args_prefix=self.args_prefix or " ")
+
+    @property
+    def start_offset_lines(self) -> int:
+        """How many physical lines the instruction spans, heredocs included."""
+        code = self.code
+        return code.count("\n") + (0 if code.endswith("\n") else 1)
+
+
+def _join(text: str, escape: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """Join an instruction's physical lines the way BuildKit does.
+
+    Returns the logical line and its segments ``(logical_start, raw_start, length)``, which
+    map positions of the logical line back into ``text``.
+    """
+    regex = continuation_regex(escape)
+    pieces: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    logical_len = 0
+    raw = 0
+    first = True
+    for line in split_lines(text):
+        body = line.rstrip("\r\n")
+        start = raw
+        raw += len(line)
+        if first:
+            stripped = buildkit.go_ltrim_space(body)
+            start += len(body) - len(stripped)
+            body = stripped
+            first = False
+        else:
+            lstripped = buildkit.go_ltrim_space(body)
+            if lstripped.startswith("#") or not lstripped:
+                continue
+        match = regex.search(body)
+        if match:
+            body = body[: match.start()] + (match.group(1) or "")
+        if body:
+            pieces.append(body)
+            segments.append((logical_len, start, len(body)))
+            logical_len += len(body)
+        if not match:
+            break
+    return "".join(pieces), segments
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF only, keeping line endings (a lone CR is not a line break for BuildKit)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
+
+
+@dataclass(frozen=True)
+class Dockerfile(Node):
+    """A whole Dockerfile: its nodes, BOM and escape token."""
+
+    nodes: tuple[Node, ...] = ()
+    bom: bool = False
+    escape: str = "\\"
+    path: str | None = field(default=None, compare=False)
+
+    @property
+    def code(self) -> str:
+        return ("\ufeff" if self.bom else "") + "".join(node.code for node in self.nodes)
+
+    @property
+    def instructions(self) -> list[Instruction]:
+        return [n for n in self.nodes if isinstance(n, Instruction)]
+
+    @property
+    def directives(self) -> dict[str, str]:
+        return {n.name: n.value for n in self.nodes if isinstance(n, Directive)}
+
+    def lines(self) -> Iterator[tuple[Node, int, int]]:
+        """Each node with its first and last line number (1-based)."""
+        line = 1
+        for node in self.nodes:
+            code = node.code
+            count = code.count("\n") + (0 if code.endswith("\n") else 1)
+            if not code:
+                count = 0
+            yield node, line, line + max(count, 1) - 1
+            line += count
+
+    def line_of(self, target: Node) -> int:
+        """The first line of ``target`` (by identity)."""
+        for node, start, _ in self.lines():
+            if node is target:
+                return start
+        raise ValueError("node is not part of this Dockerfile")
+
+    @cached_property
+    def style(self) -> Style:
+        """The file's own style: keyword case, line ending, continuation indent, escape."""
+        upper = lower = 0
+        eols: Counter[str] = Counter()
+        indents: Counter[str] = Counter()
+        for node in self.nodes:
+            if isinstance(node, Instruction):
+                word = node.keyword
+                if word.isupper():
+                    upper += 1
+                elif word.islower():
+                    lower += 1
+                for line in node.code.split("\n")[1:]:
+                    stripped = line.lstrip(" \t")
+                    if stripped and stripped != line and not node.heredocs:
+                        indents[line[: len(line) - len(stripped)]] += 1
+            eol = getattr(node, "eol", None)
+            if eol:
+                eols[eol] += 1
+        return Style(
+            upper=upper >= lower,
+            eol=eols.most_common(1)[0][0] if eols else "\n",
+            indent=indents.most_common(1)[0][0] if indents else "    ",
+            escape=self.escape,
+        )
+
+    def replace(self, old: Node, new: Node | Sequence[Node]) -> Dockerfile:
+        """A copy with ``old`` (by identity) replaced by one or several nodes."""
+        replacement = tuple(new) if isinstance(new, Sequence) else (new,)
+        return self._splice(old, replacement, keep=False, before=True)
+
+    def insert_before(self, anchor: Node, new: Sequence[Node]) -> Dockerfile:
+        return self._splice(anchor, tuple(new), keep=True, before=True)
+
+    def insert_after(self, anchor: Node, new: Sequence[Node]) -> Dockerfile:
+        return self._splice(anchor, tuple(new), keep=True, before=False)
+
+    def remove(self, old: Node) -> Dockerfile:
+        return self._splice(old, (), keep=False, before=True)
+
+    def _splice(
+        self, anchor: Node, new: tuple[Node, ...], *, keep: bool, before: bool
+    ) -> Dockerfile:
+        for i, node in enumerate(self.nodes):
+            if node is anchor:
+                mid = ((*new, node) if before else (node, *new)) if keep else new
+                return self.with_changes(nodes=(*self.nodes[:i], *mid, *self.nodes[i + 1 :]))
+        raise ValueError("node is not part of this Dockerfile")
+
+    def ensure_final_newline(self) -> Dockerfile:
+        """A copy whose last node ends with a line ending (needed before appending)."""
+        if not self.nodes:
+            return self
+        last = self.nodes[-1]
+        eol = self.style.eol
+        if isinstance(last, Instruction) and last.heredocs:
+            doc = last.heredocs[-1]
+            if not doc.terminator.endswith("\n"):
+                docs = (*last.heredocs[:-1], doc.with_terminator(doc.terminator + eol))
+                return self.replace(last, last.with_changes(heredocs=docs))
+            return self
+        if getattr(last, "eol", "\n") == "":
+            return self.replace(last, last.with_changes(eol=eol))
+        return self
