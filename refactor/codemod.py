@@ -1,0 +1,215 @@
+"""The codemod framework: a codemod is a pure function of (tree, context) → result.
+
+Each codemod lives in its own module under ``codemods/``, subclasses :class:`Codemod`, and
+has a stable kebab-case ``name`` (used on the command line and in config) and a one-paragraph
+``description``. :meth:`Codemod.transform` returns a :class:`Result`: the new tree with the
+:class:`Explanation` of each change, or the unchanged tree with :class:`Skip` reasons the
+user can read. Codemods never write files; the runner (:mod:`refactor.runner`) applies them
+in a fixed order and checks every output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+
+from .model import BuildModel, build_model
+from .syntax import Comment, Dockerfile, Node
+
+__all__ = [
+    "Codemod",
+    "Context",
+    "Explanation",
+    "Options",
+    "Result",
+    "Skip",
+    "opted_out",
+]
+
+#: Files read from the build context are capped (a manifest is never this large).
+MAX_CONTEXT_FILE = 2 * 1024 * 1024
+
+_OPT_OUT = re.compile(r"^\s*#\s*msb-migrate:\s*skip(?:\s*=\s*([\w\s,-]+))?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One change: where, what changed, and why (a one-line explanation each)."""
+
+    codemod: str
+    message: str
+    reason: str = ""
+    line: int | None = None
+    node: Node | None = field(default=None, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        why = f" — {self.reason}" if self.reason else ""
+        where = f"line {self.line}: " if self.line else ""
+        return f"[{self.codemod}] {where}{self.message}{why}"
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why a codemod left the file (or an instruction) alone."""
+
+    codemod: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"[{self.codemod}] skipped{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a codemod returns: the new tree and its explanations, or skips."""
+
+    tree: Dockerfile
+    explanations: tuple[Explanation, ...] = ()
+    skips: tuple[Skip, ...] = ()
+    files: Mapping[str, str] = field(default_factory=dict)  # other files, relative to context
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.explanations)
+
+
+@dataclass(frozen=True)
+class Options:
+    """User options shared by all codemods (command line and ``[tool.msb-migrate]``)."""
+
+    runtime_flavour: str | None = None  # distroless | slim | alpine | scratch
+    runtime_image: str | None = None
+    syntax_directive: bool = False
+    user_name: str = "app"
+    user_uid: int = 10001
+    distroless_java: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a codemod may know besides the tree: the build context, options, target."""
+
+    context_dir: Path | None = None
+    dockerfile: Path | None = None
+    options: Options = field(default_factory=Options)
+    target: str | None = None
+
+    def read(self, relative: str) -> str | None:
+        """A text file of the build context, or None (missing, outside, too large, binary)."""
+        path = self._resolve(relative)
+        if path is None or not path.is_file():
+            return None
+        try:
+            if path.stat().st_size > MAX_CONTEXT_FILE:
+                return None
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def exists(self, relative: str) -> bool:
+        path = self._resolve(relative)
+        return path is not None and path.exists()
+
+    def glob(self, pattern: str) -> list[str]:
+        """Context files matching ``pattern``, relative, sorted (nothing outside the context)."""
+        if self.context_dir is None:
+            return []
+        root = self.context_dir.resolve()
+        out = []
+        for path in root.glob(pattern):
+            try:
+                rel = path.resolve().relative_to(root)
+            except ValueError:
+                continue
+            if ".git" not in rel.parts:
+                out.append(rel.as_posix())
+        return sorted(out)
+
+    def _resolve(self, relative: str) -> Path | None:
+        if self.context_dir is None:
+            return None
+        root = self.context_dir.resolve()
+        path = (root / relative.lstrip("/")).resolve()
+        if path != root and root not in path.parents:
+            return None  # a symlink or ../ leading outside the context
+        return path
+
+    @cached_property
+    def has_context(self) -> bool:
+        return self.context_dir is not None and self.context_dir.is_dir()
+
+    def file_names(self) -> frozenset[str]:
+        """Top-level names in the build context."""
+        if not self.has_context:
+            return frozenset()
+        assert self.context_dir is not None
+        try:
+            return frozenset(os.listdir(self.context_dir))
+        except OSError:
+            return frozenset()
+
+
+def opted_out(tree: Dockerfile, node: Node, codemod: str) -> bool:
+    """Whether ``# msb-migrate: skip=NAME[,NAME…]`` sits in the comments right above ``node``."""
+    nodes = tree.nodes
+    for i, current in enumerate(nodes):
+        if current is node:
+            j = i - 1
+            while j >= 0 and isinstance(nodes[j], Comment):
+                match = _OPT_OUT.match(nodes[j].text)  # type: ignore[attr-defined]
+                names = match.group(1) if match else None
+                if names and codemod in {n.strip() for n in names.split(",")}:
+                    return True
+                j -= 1
+            return False
+    return False
+
+
+def file_opted_out(tree: Dockerfile) -> bool:
+    """Whether the file holds a bare ``# msb-migrate: skip`` comment (opts the whole file out)."""
+    return any(
+        isinstance(node, Comment) and (m := _OPT_OUT.match(node.text)) and not m.group(1)
+        for node in tree.nodes
+    )
+
+
+class Codemod(ABC):
+    """Base class of every codemod.
+
+    Subclasses set ``name`` (kebab-case, stable), ``description`` (one paragraph) and
+    implement :meth:`transform`, a pure function: it must not write files, and given its own
+    output it must return it unchanged.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    default: ClassVar[bool] = True
+
+    @abstractmethod
+    def transform(self, tree: Dockerfile, ctx: Context) -> Result:
+        """Return the new tree with explanations, or the same tree with skips."""
+
+    # -- helpers for subclasses -------------------------------------------------------------
+    def model(self, tree: Dockerfile) -> BuildModel:
+        return build_model(tree)
+
+    def skip(self, tree: Dockerfile, reason: str, line: int | None = None) -> Result:
+        return Result(tree, skips=(Skip(self.name, reason, line),))
+
+    def explain(
+        self, message: str, reason: str = "", node: Node | None = None, line: int | None = None
+    ) -> Explanation:
+        return Explanation(self.name, message, reason, line, node)
+
+    def allowed(self, tree: Dockerfile, node: Node) -> bool:
+        """False when an inline ``# msb-migrate: skip=<name>`` protects ``node``."""
+        return not opted_out(tree, node, self.name)

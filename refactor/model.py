@@ -1,0 +1,425 @@
+"""The build model: what a Dockerfile builds, read from the syntax tree.
+
+Stages with their base images and names, global ARGs substituted into FROM, the stage graph
+(``FROM <stage>``, ``COPY --from``, ``RUN --mount=…,from=``), the stages a target needs, and
+for every instruction the state it runs in: absolute working directory, user, environment,
+shell. Substitution uses BuildKit's lexer (:mod:`refactor.lexer`), so ``${VAR:-default}``
+and friends resolve as the engine resolves them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from dockerfile_parse.parser import image_from
+
+from .images import ImageRef
+from .lexer import Lex, LexError
+from .syntax import Dockerfile, Instruction
+
+__all__ = ["BuildModel", "Edge", "RunState", "Stage", "build_model"]
+
+#: ARGs BuildKit defines for every build (values for a linux/amd64 build on amd64).
+PLATFORM_ARGS: Mapping[str, str] = {
+    "BUILDPLATFORM": "linux/amd64",
+    "BUILDOS": "linux",
+    "BUILDARCH": "amd64",
+    "BUILDVARIANT": "",
+    "TARGETPLATFORM": "linux/amd64",
+    "TARGETOS": "linux",
+    "TARGETARCH": "amd64",
+    "TARGETVARIANT": "",
+}
+_STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
+DEFAULT_SHELL = ("/bin/sh", "-c")
+
+
+@dataclass(frozen=True)
+class RunState:
+    """The state an instruction runs in: working directory, user, environment, shell."""
+
+    workdir: str
+    user: str | None
+    env: Mapping[str, str]
+    args: Mapping[str, str]
+    shell: tuple[str, ...] = DEFAULT_SHELL
+
+    @property
+    def variables(self) -> dict[str, str]:
+        """ARGs then ENVs (ENV wins), as seen by substitution in this instruction."""
+        return {**self.args, **self.env}
+
+    @property
+    def home(self) -> str:
+        """The home directory of the user (``/root`` for root or unknown)."""
+        if "HOME" in self.env:
+            return self.env["HOME"]
+        user = (self.user or "root").split(":", 1)[0]
+        if user in ("root", "0", ""):
+            return "/root"
+        return f"/home/{user}"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A dependency between stages: ``source`` is used by ``target``."""
+
+    source: int | None
+    target: int
+    kind: str  # "from", "copy", "mount"
+    reference: str
+    instruction: Instruction
+    image: str | None = None  # set when the reference is an external image
+
+    @property
+    def dangling(self) -> bool:
+        return self.source is None and self.image is None
+
+
+@dataclass
+class Stage:
+    """One build stage: its FROM, its instructions and what it derives from."""
+
+    index: int
+    from_: Instruction
+    base: str
+    name: str | None = None
+    alias: str | None = None  # the name as written (case kept)
+    platform: str | None = None
+    image: ImageRef | None = None
+    parent: int | None = None
+    instructions: list[Instruction] = field(default_factory=list)
+    states: list[RunState] = field(default_factory=list)
+    final_state: RunState | None = None
+
+    @property
+    def ref(self) -> str:
+        """How other stages refer to this one: its name, else its index."""
+        return self.name or str(self.index)
+
+    def state_of(self, instruction: Instruction) -> RunState:
+        for inst, state in zip(self.instructions, self.states, strict=True):
+            if inst is instruction:
+                return state
+        raise ValueError("instruction is not in this stage")
+
+    def last(self, directive: str) -> Instruction | None:
+        """The last instruction of a kind in this stage (``CMD``, ``USER``…)."""
+        for inst in reversed(self.instructions):
+            if inst.directive == directive:
+                return inst
+        return None
+
+    def all(self, directive: str) -> list[Instruction]:
+        return [i for i in self.instructions if i.directive == directive]
+
+
+@dataclass
+class BuildModel:
+    """Everything the codemods need to know about a Dockerfile's build."""
+
+    tree: Dockerfile
+    global_args: dict[str, str | None]
+    stages: list[Stage]
+    edges: list[Edge]
+
+    @property
+    def final(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def stage(self, ref: str | int) -> Stage | None:
+        """A stage by name (case-insensitive) or index."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            idx = int(ref)
+            return self.stages[idx] if 0 <= idx < len(self.stages) else None
+        low = ref.lower()
+        for stage in self.stages:
+            if stage.name == low:
+                return stage
+        return None
+
+    def stage_of(self, instruction: Instruction) -> Stage | None:
+        for stage in self.stages:
+            if any(i is instruction for i in stage.instructions):
+                return stage
+        return None
+
+    def dependencies(self, index: int) -> set[int]:
+        """The stages ``index`` uses directly."""
+        return {e.source for e in self.edges if e.target == index and e.source is not None}
+
+    def needed(self, target: str | int | None = None) -> list[int]:
+        """Stages a build of ``target`` (default: the last stage) needs, in order."""
+        stage = self.final if target is None else self.stage(target)
+        if stage is None:
+            return []
+        seen: set[int] = set()
+        todo = [stage.index]
+        while todo:
+            idx = todo.pop()
+            if idx in seen:
+                continue
+            seen.add(idx)
+            todo.extend(self.dependencies(idx))
+        return sorted(seen)
+
+    @property
+    def dangling(self) -> list[Edge]:
+        """References to stages that do not exist (or come later)."""
+        return [e for e in self.edges if e.dangling]
+
+    def users_of(self, index: int) -> list[Edge]:
+        return [e for e in self.edges if e.source == index]
+
+    @cached_property
+    def is_multistage(self) -> bool:
+        return len(self.stages) > 1
+
+    def cmd(self, stage: Stage) -> list[str] | str | None:
+        """The effective CMD of a stage (exec list or shell string), following FROM <stage>."""
+        return self._inherited(stage, "CMD")
+
+    def entrypoint(self, stage: Stage) -> list[str] | str | None:
+        return self._inherited(stage, "ENTRYPOINT")
+
+    def _inherited(self, stage: Stage, directive: str) -> list[str] | str | None:
+        current: Stage | None = stage
+        while current is not None:
+            for inst in reversed(current.instructions):
+                if inst.directive == directive:
+                    return command_of(inst)
+                if directive == "CMD" and inst.directive == "ENTRYPOINT":
+                    # Setting ENTRYPOINT resets a CMD inherited from the base.
+                    return None
+            current = self.stages[current.parent] if current.parent is not None else None
+        return None
+
+    def exposed_ports(self, stage: Stage) -> list[str]:
+        ports: list[str] = []
+        chain: list[Stage] = []
+        current: Stage | None = stage
+        while current is not None:
+            chain.append(current)
+            current = self.stages[current.parent] if current.parent is not None else None
+        for st in reversed(chain):
+            for inst, state in zip(st.instructions, st.states, strict=True):
+                if inst.directive == "EXPOSE":
+                    for word in inst.values.items:
+                        ports.append(substitute(word, state.variables))
+        return ports
+
+
+def command_of(inst: Instruction) -> list[str] | str:
+    """CMD/ENTRYPOINT/RUN arguments: the exec-form list, or the shell-form string."""
+    if inst.is_json:
+        return list(inst.values.items)
+    return inst.value
+
+
+def substitute(word: str, variables: Mapping[str, str], escape: str = "\\") -> str:
+    """Expand ``$VAR`` references like BuildKit; unknown ones are left as written."""
+    if "$" not in word and escape not in word and "'" not in word and '"' not in word:
+        return word
+    try:
+        return Lex(escape, skip_unset_env=True).process_word(word, variables)
+    except LexError:
+        return word
+
+
+def _key_values(inst: Instruction, variables: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """ENV/ARG pairs with BuildKit's substitution (ARG without default gives None)."""
+    items = inst.values.items
+    if inst.directive == "ARG":
+        pairs: list[tuple[str, str | None]] = []
+        for word in items:
+            if "=" in word:
+                key, value = word.split("=", 1)
+                pairs.append((key, substitute(value, variables, inst.escape)))
+            else:
+                pairs.append((word, None))
+        return pairs
+    # All pairs of one ENV see the variables from before it (`ENV a=1 b=$a` uses the old a).
+    return [
+        (items[i], substitute(items[i + 1], variables, inst.escape))
+        for i in range(0, len(items) - 2, 3)
+    ]
+
+
+def resolve_workdir(current: str, path: str) -> str:
+    """The absolute directory a WORKDIR or ``cd`` leads to from ``current``."""
+    if not path:
+        return current
+    joined = path if path.startswith("/") else posixpath.join(current, path)
+    norm = posixpath.normpath(joined)
+    return "/" if norm in ("", ".") else ("/" + norm.lstrip("/"))
+
+
+def build_model(
+    tree: Dockerfile,
+    build_args: Mapping[str, str] | None = None,
+    image_defaults: Mapping[str, RunState] | None = None,
+) -> BuildModel:
+    """Read the build model of ``tree``.
+
+    ``build_args`` are ``--build-arg`` values; ``image_defaults`` may give the state known
+    images start with (working directory, user, environment), keyed by repository.
+    """
+    build_args = dict(build_args or {})
+    global_args: dict[str, str | None] = {}
+    global_values: dict[str, str] = dict(PLATFORM_ARGS)
+    stages: list[Stage] = []
+    edges: list[Edge] = []
+    names: dict[str, int] = {}
+    stage: Stage | None = None
+    workdir = "/"
+    user: str | None = None
+    env: dict[str, str] = {}
+    args: dict[str, str] = {}
+    shell: tuple[str, ...] = DEFAULT_SHELL
+
+    def close() -> None:
+        if stage is not None:
+            stage.final_state = RunState(workdir, user, dict(env), dict(args), shell)
+
+    for inst in tree.instructions:
+        directive = inst.directive
+        if directive == "FROM":
+            close()
+            base, alias = _from_parts(inst)
+            base = substitute(base, global_values, inst.escape)
+            index = len(stages)
+            name = alias.lower() if alias and _STAGE_NAME.match(alias.lower()) else None
+            platform = inst.flag("platform")
+            stage = Stage(index, inst, base, name, alias, platform)
+            parent = names.get(base.lower())
+            if parent is not None:
+                stage.parent = parent
+                edges.append(Edge(parent, index, "from", base, inst))
+                prev = stages[parent].final_state
+                assert prev is not None
+                workdir, user, env, shell = prev.workdir, prev.user, dict(prev.env), prev.shell
+            else:
+                stage.image = ImageRef.parse(base)
+                known = None
+                if stage.image is not None and image_defaults:
+                    known = image_defaults.get(stage.image.hub_name)
+                workdir = known.workdir if known else "/"
+                user = known.user if known else None
+                env = dict(known.env) if known else {}
+                shell = DEFAULT_SHELL
+            args = {}
+            stages.append(stage)
+            if name:
+                names[name] = index
+            stage.instructions.append(inst)
+            stage.states.append(RunState(workdir, user, dict(env), dict(args), shell))
+            continue
+        if stage is None:
+            if directive == "ARG":
+                for key, value in _key_values(inst, global_values):
+                    global_args[key] = value
+                    if key in build_args:
+                        global_values[key] = build_args[key]
+                    elif value is not None:
+                        global_values[key] = value
+            continue
+        state = RunState(workdir, user, dict(env), dict(args), shell)
+        stage.instructions.append(inst)
+        stage.states.append(state)
+        variables = state.variables
+        if directive == "ARG":
+            for key, value in _key_values(inst, variables):
+                if key in build_args:
+                    args[key] = build_args[key]
+                elif value is not None:
+                    args[key] = value
+                elif key in global_values and (key in global_args or key in PLATFORM_ARGS):
+                    args[key] = global_values[key]
+        elif directive == "ENV":
+            for key, value in _key_values(inst, variables):
+                env[key] = value or ""
+        elif directive == "WORKDIR":
+            workdir = resolve_workdir(workdir, substitute(inst.value, variables, inst.escape))
+        elif directive == "USER":
+            user = substitute(inst.value, variables, inst.escape) or None
+        elif directive == "SHELL":
+            shell = tuple(inst.values.items) if inst.is_json else shell
+        elif directive == "COPY":
+            ref = inst.flag("from")
+            if ref is not None:
+                edges.append(_edge(ref, stage.index, "copy", inst, names, variables, len(stages)))
+        elif directive == "RUN":
+            for mount in inst.flags_named("mount"):
+                ref = _mount_from(mount)
+                if ref is not None:
+                    edges.append(
+                        _edge(ref, stage.index, "mount", inst, names, variables, len(stages))
+                    )
+    close()
+    return BuildModel(tree, global_args, stages, edges)
+
+
+def _from_parts(inst: Instruction) -> tuple[str, str | None]:
+    """The base and the alias of a FROM (dockerfile-parse's ``image_from`` reading)."""
+    items = inst.values.items
+    if len(items) == 3 and items[1].lower() == "as":
+        return items[0], items[2]
+    if len(items) >= 1:
+        image, alias = image_from(" ".join(items))
+        return image or items[0], alias
+    return "", None
+
+
+def _mount_from(spec: str) -> str | None:
+    """The ``from=`` of a ``--mount`` spec (CSV with optional quotes)."""
+    for part in _csv_fields(spec):
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "from":
+            return value.strip()
+    return None
+
+
+def _csv_fields(spec: str) -> list[str]:
+    out: list[str] = []
+    buf: list[str] = []
+    quote = ""
+    for ch in spec:
+        if quote:
+            if ch == quote:
+                quote = ""
+            else:
+                buf.append(ch)
+        elif ch == '"':
+            quote = ch
+        elif ch == ",":
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    out.append("".join(buf))
+    return out
+
+
+def _edge(
+    ref: str,
+    target: int,
+    kind: str,
+    inst: Instruction,
+    names: Mapping[str, int],
+    variables: Mapping[str, str],
+    count: int,
+) -> Edge:
+    ref_value = substitute(ref, variables, inst.escape)
+    if ref_value.isdigit():
+        idx = int(ref_value)
+        source = idx if idx < target else None
+        return Edge(source, target, kind, ref, inst)
+    idx = names.get(ref_value.lower())
+    if idx is not None:
+        return Edge(idx, target, kind, ref, inst)
+    image = ref_value if ImageRef.parse(ref_value) is not None else None
+    return Edge(None, target, kind, ref, inst, image=image)

@@ -1,0 +1,223 @@
+"""Applies codemods in their fixed order and vouches for every output.
+
+For each codemod's change the runner checks that the result parses (with BuildKit's rules),
+that no stage reference dangles that did not before, and that the codemod applied to its own
+output changes nothing. A change failing a check is discarded and reported as a skip; the
+pipeline carries on with the next codemod. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .codemod import Codemod, Context, Explanation, Options, Result, Skip, file_opted_out
+from .errors import MsbError
+from .model import build_model
+from .parser import parse
+from .syntax import Directive, Dockerfile
+
+__all__ = [
+    "CODEMOD_MODULES",
+    "FileReport",
+    "available_codemods",
+    "load_codemod",
+    "migrate",
+    "run_codemods",
+    "select_codemods",
+]
+
+#: Every codemod, in the order the runner applies them, with its module.
+CODEMOD_MODULES: dict[str, str] = {
+    "name-stages": "codemods.name_stages",
+    "split-build-runtime": "codemods.split_build_runtime",
+    "deps-stage": "codemods.deps_stage",
+    "jdk-to-jre": "codemods.jdk_to_jre",
+    "cache-mounts": "codemods.cache_mounts",
+    "non-root-user": "codemods.non_root_user",
+    "test-stage": "codemods.test_stage",
+    "cross-platform": "codemods.cross_platform",
+    "dev-target": "codemods.dev_target",
+    "narrow-copies": "codemods.narrow_copies",
+    "dockerignore": "codemods.dockerignore",
+    "document-stages": "codemods.document_stages",
+}
+
+SYNTAX_DIRECTIVE = "docker/dockerfile:1"
+
+
+def load_codemod(name: str) -> Codemod:
+    """An instance of the codemod called ``name`` (KeyError when unknown)."""
+    module = importlib.import_module(CODEMOD_MODULES[name])
+    for value in vars(module).values():
+        is_codemod = isinstance(value, type) and issubclass(value, Codemod)
+        if is_codemod and value is not Codemod and getattr(value, "name", None) == name:
+            return value()
+    raise KeyError(name)
+
+
+def available_codemods() -> list[Codemod]:
+    """Every codemod that is installed, in application order."""
+    out = []
+    for name in CODEMOD_MODULES:
+        try:
+            out.append(load_codemod(name))
+        except (ImportError, KeyError):
+            continue
+    return out
+
+
+def select_codemods(
+    only: Sequence[str] = (), skip: Iterable[str] = (), enable: Iterable[str] = ()
+) -> list[Codemod]:
+    """The codemods to run: ``only`` if given, else the defaults plus ``enable``, less ``skip``.
+
+    Unknown names raise ``KeyError`` naming the first one.
+    """
+    skipped = set(skip)
+    enabled = set(enable)
+    for name in (*only, *skipped, *enabled):
+        if name not in CODEMOD_MODULES:
+            raise KeyError(name)
+    chosen = []
+    for codemod in available_codemods():
+        wanted = codemod.name in only if only else codemod.default or codemod.name in enabled
+        if wanted and codemod.name not in skipped:
+            chosen.append(codemod)
+    missing = [n for n in only if n not in {c.name for c in chosen} and n not in skipped]
+    if missing:
+        raise KeyError(missing[0])
+    return chosen
+
+
+@dataclass
+class FileReport:
+    """The outcome for one Dockerfile."""
+
+    path: str
+    original: str
+    tree: Dockerfile | None = None
+    explanations: list[Explanation] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
+    applied: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def output(self) -> str:
+        return self.tree.code if self.tree is not None else self.original
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and (self.output != self.original or bool(self.files))
+
+
+def _problem(before: Dockerfile, after: Dockerfile) -> str | None:
+    """Why ``after`` must not replace ``before``, or None when it is sound."""
+    try:
+        reparsed = parse(after.code, before.path)
+    except MsbError as exc:
+        return f"the result does not parse ({exc})"
+    if reparsed.code != after.code:
+        return "the result does not print back identically"
+    old = {(e.reference, e.kind) for e in build_model(before).dangling}
+    new = [e for e in build_model(reparsed).dangling if (e.reference, e.kind) not in old]
+    if new:
+        return f"the result refers to a stage that does not exist ({new[0].reference})"
+    if not reparsed.instructions or reparsed.instructions[0].directive not in ("FROM", "ARG"):
+        return "the result does not start with FROM"
+    return None
+
+
+def run_codemods(tree: Dockerfile, ctx: Context, codemods: Sequence[Codemod]) -> FileReport:
+    """Apply ``codemods`` in order to ``tree``; every accepted change is checked."""
+    report = FileReport(tree.path or "<input>", tree.code, tree)
+    if file_opted_out(tree):
+        report.skips.append(Skip("msb-migrate", "the file opts out (# msb-migrate: skip)"))
+        return report
+    current = tree
+    for codemod in codemods:
+        result = _safe_transform(codemod, current, ctx)
+        report.skips.extend(result.skips)
+        if result.tree.code == current.code and not result.files:
+            continue
+        problem = _problem(current, result.tree)
+        if problem is None:
+            again = _safe_transform(codemod, result.tree, ctx)
+            if again.tree.code != result.tree.code:
+                problem = "applying it twice changes the file again"
+        if problem is not None:
+            report.skips.append(Skip(codemod.name, f"change discarded: {problem}"))
+            continue
+        current = result.tree
+        report.explanations.extend(result.explanations)
+        report.files.update(result.files)
+        report.applied.append(codemod.name)
+    if ctx.options.syntax_directive and current.code != tree.code:
+        current = _with_syntax_directive(current, report)
+    report.tree = current
+    report.explanations = _resolve_lines(current, report.explanations)
+    return report
+
+
+def _safe_transform(codemod: Codemod, tree: Dockerfile, ctx: Context) -> Result:
+    try:
+        return codemod.transform(tree, ctx)
+    except Exception as exc:  # a bug in one codemod must not lose the others' work
+        return Result(tree, skips=(Skip(codemod.name, f"internal error: {exc!r}"),))
+
+
+def _with_syntax_directive(tree: Dockerfile, report: FileReport) -> Dockerfile:
+    if "syntax" in tree.directives:
+        return tree
+    text = f"# syntax={SYNTAX_DIRECTIVE}"
+    directive = Directive("syntax", SYNTAX_DIRECTIVE, text, tree.style.eol)
+    report.explanations.append(
+        Explanation(
+            "msb-migrate",
+            f"added the parser directive # syntax={SYNTAX_DIRECTIVE}",
+            "asked for with --syntax-directive (pins the Dockerfile frontend)",
+            1,
+            directive,
+        )
+    )
+    return tree.with_changes(nodes=(directive, *tree.nodes))
+
+
+def _resolve_lines(tree: Dockerfile, explanations: list[Explanation]) -> list[Explanation]:
+    """Give each explanation the line of its node in the final tree."""
+    lines = {id(node): start for node, start, _ in tree.lines()}
+    out = []
+    for exp in explanations:
+        line = lines.get(id(exp.node)) if exp.node is not None else None
+        if line is not None and line != exp.line:
+            exp = Explanation(exp.codemod, exp.message, exp.reason, line, exp.node)
+        out.append(exp)
+    return sorted(out, key=lambda e: e.line or 0)
+
+
+def migrate(
+    text: str,
+    *,
+    path: str | None = None,
+    context_dir: Path | None = None,
+    options: Options | None = None,
+    codemods: Sequence[Codemod] | None = None,
+    target: str | None = None,
+) -> FileReport:
+    """Parse ``text`` and run the codemods (the defaults unless given) on it."""
+    try:
+        tree = parse(text, path)
+    except MsbError as exc:
+        return FileReport(path or "<input>", text, error=str(exc))
+    if context_dir is None and path is not None:
+        context_dir = Path(path).parent
+    ctx = Context(
+        context_dir=context_dir,
+        dockerfile=Path(path) if path else None,
+        options=options or Options(),
+        target=target,
+    )
+    return run_codemods(tree, ctx, select_codemods() if codemods is None else codemods)

@@ -1,0 +1,64 @@
+"""Golden before/after cases: ``corpus/<codemod>/<case>/``.
+
+Each case holds ``before.Dockerfile`` and ``after.Dockerfile`` (identical when the codemod
+must skip), a ``README.md`` saying why, and optionally ``context/`` (the build context the
+codemod may read), ``options.json`` (``refactor.codemod.Options`` fields) and ``skip.txt``
+(a phrase the skip reason must contain). The case runs through the real runner with only its
+codemod selected, so the runner's checks (parses, no dangling stage, idempotent) apply too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from refactor.codemod import Context, Options
+from refactor.parser import parse
+from refactor.runner import CODEMOD_MODULES, load_codemod, run_codemods
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def _cases() -> list[Path]:
+    return sorted(p.parent for p in CORPUS.glob("*/*/before.Dockerfile"))
+
+
+def run_case(case: Path) -> tuple[str, list[str], list[str]]:
+    """Run the case's codemod; return the output, skip reasons and explanations."""
+    name = case.parent.name
+    text = (case / "before.Dockerfile").read_bytes().decode("utf-8")
+    options_file = case / "options.json"
+    options = (
+        Options(**json.loads(options_file.read_text())) if options_file.exists() else Options()
+    )
+    context_dir = case / "context"
+    ctx = Context(
+        context_dir=context_dir if context_dir.is_dir() else None,
+        dockerfile=case / "before.Dockerfile",
+        options=options,
+    )
+    report = run_codemods(parse(text, str(case / "before.Dockerfile")), ctx, [load_codemod(name)])
+    return report.output, [s.reason for s in report.skips], [str(e) for e in report.explanations]
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden(case: Path) -> None:
+    assert case.parent.name in CODEMOD_MODULES, f"unknown codemod folder {case.parent.name}"
+    assert (case / "README.md").is_file(), "each case says why in README.md"
+    expected = (case / "after.Dockerfile").read_bytes().decode("utf-8")
+    output, skips, explanations = run_case(case)
+    assert output == expected, "\n".join(["explanations:", *explanations, "skips:", *skips])
+    skip_file = case / "skip.txt"
+    if skip_file.exists():
+        phrase = skip_file.read_text().strip()
+        assert any(phrase in reason for reason in skips), skips
+    if output != (case / "before.Dockerfile").read_bytes().decode("utf-8"):
+        assert explanations, "every change comes with an explanation"
+
+
+def test_every_codemod_module_has_cases() -> None:
+    present = {p.parent.name for p in _cases()}
+    for name in present:
+        assert name in CODEMOD_MODULES
