@@ -339,6 +339,8 @@ def build_model(
                     args[key] = value
                 elif key in global_values and (key in global_args or key in PLATFORM_ARGS):
                     args[key] = global_values[key]
+                else:
+                    args[key] = ""  # a declared ARG without value expands to nothing
         elif directive == "ENV":
             for key, value in _key_values(inst, variables):
                 env[key] = value or ""
