@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import MsbError
+
 __all__ = [
     "KNOWN_USERS",
     "BuildResult",
@@ -73,7 +75,7 @@ KNOWN_USERS: dict[str, int] = {
 _TAG_RE = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$")
 
 
-class DockerError(RuntimeError):
+class DockerError(MsbError):
     """A docker command failed. Carries the command line and the tail of its output."""
 
     def __init__(

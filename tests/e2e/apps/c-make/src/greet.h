@@ -1,0 +1,8 @@
+#ifndef GREET_H
+#define GREET_H
+
+#include <stddef.h>
+
+void greet(char *buf, size_t len, const char *who);
+
+#endif
