@@ -220,12 +220,19 @@ def command_of(inst: Instruction) -> list[str] | str:
     return inst.value
 
 
-def substitute(word: str, variables: Mapping[str, str], escape: str = "\\") -> str:
-    """Expand ``$VAR`` references like BuildKit; unknown ones are left as written."""
+def substitute(
+    word: str, variables: Mapping[str, str], escape: str = "\\", *, complete: bool = False
+) -> str:
+    """Expand ``$VAR`` references like BuildKit.
+
+    With ``complete`` the variables are all there are (FROM sees only global ARGs), so an
+    unknown one expands to nothing and ``${X:-default}`` to its default, as in BuildKit.
+    Otherwise an unknown variable may come from the base image's ENV and is left as written.
+    """
     if "$" not in word and escape not in word and "'" not in word and '"' not in word:
         return word
     try:
-        return Lex(escape, skip_unset_env=True).process_word(word, variables)
+        return Lex(escape, skip_unset_env=not complete).process_word(word, variables)
     except LexError:
         return word
 
@@ -290,7 +297,7 @@ def build_model(
         if directive == "FROM":
             close()
             base, alias = _from_parts(inst)
-            base = substitute(base, global_values, inst.escape)
+            base = substitute(base, global_values, inst.escape, complete=True)
             index = len(stages)
             name = alias.lower() if alias and _STAGE_NAME.match(alias.lower()) else None
             platform = inst.flag("platform")

@@ -17,7 +17,7 @@ DISTROLESS_NONROOT_UID = 65532
 class Distro:
     """A family of base images: its package manager, libc and shell."""
 
-    family: str  # debian | alpine | rhel | distroless | scratch
+    family: str  # debian | alpine | rhel | distroless | scratch | windows
     libc: str  # glibc | musl | none
     has_shell: bool
     package_manager: str | None
@@ -29,6 +29,7 @@ DISTROS = {
     "rhel": Distro("rhel", "glibc", True, "dnf"),
     "distroless": Distro("distroless", "glibc", False, None),
     "scratch": Distro("scratch", "none", False, None),
+    "windows": Distro("windows", "msvcrt", False, None),
 }
 
 #: Tag words that name the distribution an official image is built on.
@@ -39,12 +40,16 @@ _TAG_WORDS: Sequence[tuple[str, str]] = (
     ("buster", "debian"),
     ("trixie", "debian"),
     ("stretch", "debian"),
-    ("slim", "debian"),
     ("jammy", "debian"),
     ("focal", "debian"),
     ("noble", "debian"),
     ("bionic", "debian"),
     ("ubuntu", "debian"),
+    ("windowsservercore", "windows"),
+    ("servercore", "windows"),
+    ("nanoserver", "windows"),
+    ("ltsc2019", "windows"),
+    ("ltsc2022", "windows"),
     ("ubi", "rhel"),
     ("ubi8", "rhel"),
     ("ubi9", "rhel"),
@@ -95,6 +100,19 @@ _REPOSITORIES: Sequence[tuple[str, str]] = (
     ("amazonlinux", "rhel"),
     ("registry.access.redhat.com/", "rhel"),
     ("redhat/", "rhel"),
+    ("elixir", "debian"),
+    ("haskell", "debian"),
+    ("erlang", "debian"),
+    ("perl", "debian"),
+    ("r-base", "debian"),
+    ("julia", "debian"),
+    ("swift", "debian"),
+    ("clojure", "debian"),
+    ("bash", "alpine"),
+    ("adoptopenjdk", "debian"),
+    ("adoptopenjdk/", "debian"),
+    ("sbtscala/scala-sbt", "debian"),
+    ("microsoft/dotnet", "debian"),
 )
 
 _WORD = re.compile(r"[a-z0-9]+")

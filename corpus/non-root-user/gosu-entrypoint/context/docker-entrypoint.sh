@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+chown -R worker:worker /var/lib/worker
+exec gosu worker "$@"

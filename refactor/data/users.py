@@ -1,0 +1,327 @@
+"""Users of base images: who an image has, who it runs as, how to add one, what needs root.
+
+``non-root-user`` reads these tables to decide how the final stage gets an unprivileged user:
+reuse the one the image ships (``node``, distroless ``nonroot``…), or create one with the
+commands of the image's distribution family, or leave the image alone when it has to start
+as root (servers that bind port 80 or step down with ``gosu`` themselves, init systems).
+Images are matched like :mod:`refactor.data.distros`: a key ending in ``/`` is a prefix of the
+Docker Hub name, any other key is the whole name; an optional pattern must match the tag
+(an image without a tag is ``latest``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..images import ImageRef
+from .distros import DISTROLESS_NONROOT_UID
+
+__all__ = [
+    "BUILDS_AT_START",
+    "CREATE_USER",
+    "DEV_SCRIPT",
+    "LAUNCHERS",
+    "NAMED_SYSTEM_USERS",
+    "NODE_CLIENTS",
+    "PRIVILEGED_PORT_LIMIT",
+    "ROOT_COMMANDS",
+    "SCRATCH_USER",
+    "SCRIPT_RUNNERS",
+    "ImageEntry",
+    "ImageUser",
+    "default_port",
+    "image_user",
+    "is_windows",
+    "lacks_useradd",
+    "root_image",
+]
+
+
+@dataclass(frozen=True)
+class ImageUser:
+    """An unprivileged user: name, uid and (when fixed) gid."""
+
+    name: str
+    uid: int
+    gid: int | None = None
+
+    @property
+    def spec(self) -> str:
+        """The numeric ``uid[:gid]`` written in ``USER`` and ``--chown``."""
+        return f"{self.uid}:{self.gid}" if self.gid is not None else str(self.uid)
+
+    @property
+    def label(self) -> str:
+        """How explanations name the user: ``node (uid 1000)``."""
+        return f"{self.name} (uid {self.uid})" if self.name != str(self.uid) else f"uid {self.uid}"
+
+
+@dataclass(frozen=True)
+class ImageEntry:
+    """What an image family ships: its unprivileged user and whether it already runs as it."""
+
+    key: str
+    user: ImageUser | None
+    default: bool = False  # the image's own USER is already this user
+    tag: str | None = None  # regular expression the tag must match (searched)
+    note: str = ""
+
+
+NONROOT = ImageUser("nonroot", DISTROLESS_NONROOT_UID, DISTROLESS_NONROOT_UID)
+#: scratch has no /etc/passwd: a numeric user (the distroless convention) needs none.
+SCRATCH_USER = ImageUser("nonroot", DISTROLESS_NONROOT_UID, DISTROLESS_NONROOT_UID)
+
+#: Images that ship an unprivileged user (first match wins).
+IMAGE_USERS: tuple[ImageEntry, ...] = (
+    ImageEntry("gcr.io/distroless/", NONROOT, True, r"nonroot", "its :nonroot tag runs as it"),
+    ImageEntry("gcr.io/distroless/", NONROOT, note="every distroless image has it"),
+    ImageEntry("cgr.dev/chainguard/", NONROOT, note="Chainguard images ship it"),
+    ImageEntry("node", ImageUser("node", 1000, 1000), note="the official image creates it"),
+    ImageEntry("gradle", ImageUser("gradle", 1000, 1000), note="the official image creates it"),
+    ImageEntry("jenkins/jenkins", ImageUser("jenkins", 1000, 1000), True),
+    ImageEntry("bitnami/minideb", None),
+    ImageEntry("bitnami/", ImageUser("1001", 1001), True),
+    ImageEntry("nginxinc/nginx-unprivileged", ImageUser("nginx", 101, 101), True),
+    ImageEntry("nginx", ImageUser("nginx", 101, 101), note="the official image creates it"),
+    ImageEntry("oven/bun", NONROOT, tag=r"distroless", note="its distroless variant has it"),
+    ImageEntry("oven/bun", ImageUser("bun", 1000, 1000), note="the official image creates it"),
+    ImageEntry("denoland/deno", ImageUser("deno", 1993, 1993), note="the official image has it"),
+    # .NET 8 and later create the user app (APP_UID=1654) for exactly this purpose.
+    ImageEntry(
+        "mcr.microsoft.com/dotnet/",
+        ImageUser("app", 1654, 1654),
+        tag=r"^(?:latest$|(?:[89]|[1-9]\d)\.)",
+        note=".NET 8+ images create it (APP_UID)",
+    ),
+)
+
+#: Users every image of a family has, with their fixed ids (a ``chown`` to them proves intent).
+NAMED_SYSTEM_USERS: Mapping[str, Mapping[str, ImageUser]] = {
+    "debian": {
+        "www-data": ImageUser("www-data", 33, 33),
+        "nobody": ImageUser("nobody", 65534, 65534),
+        "daemon": ImageUser("daemon", 1, 1),
+    },
+    "alpine": {"nobody": ImageUser("nobody", 65534, 65534)},
+    "rhel": {"nobody": ImageUser("nobody", 65534, 65534)},
+    "distroless": {"nonroot": NONROOT, "nobody": ImageUser("nobody", 65534, 65534)},
+}
+
+#: How to add a system group and user, per distribution family (``{name} {uid} {gid} {home}``).
+#: Every user gets a home directory: tools that write to $HOME (npm logs, pip and Gradle
+#: caches, ~/.config) keep working, at the cost of one empty directory.
+CREATE_USER: Mapping[str, tuple[str, ...]] = {
+    "debian": (
+        "groupadd --system --gid {gid} {name}",
+        "useradd --system --no-log-init --uid {uid} --gid {name} --create-home"
+        " --home-dir {home} --shell /usr/sbin/nologin {name}",
+    ),
+    "alpine": (
+        "addgroup -S -g {gid} {name}",
+        "adduser -S -D -u {uid} -G {name} -h {home} -s /sbin/nologin {name}",
+    ),
+    "rhel": (
+        "groupadd -r -g {gid} {name}",
+        "useradd -r -l -u {uid} -g {name} -m -d {home} -s /sbin/nologin {name}",
+    ),
+}
+
+#: Images of a family with a shell whose variants do not ship useradd/adduser.
+_NO_USERADD: tuple[tuple[str, str | None, str], ...] = (
+    ("registry.access.redhat.com/", r"minimal|micro", "a minimal UBI image has no useradd"),
+    ("redhat/", r"minimal|micro", "a minimal UBI image has no useradd"),
+    ("oraclelinux", r"slim", "oraclelinux slim images have no useradd"),
+    ("rockylinux", r"minimal", "rockylinux minimal images have no useradd"),
+    ("amazonlinux", None, "amazonlinux images do not ship shadow-utils (useradd)"),
+    ("amazoncorretto", r"^(?!.*alpine)", "amazoncorretto's Amazon Linux base has no useradd"),
+    ("eclipse-temurin", r"ubi\d*-minimal", "a minimal UBI image has no useradd"),
+)
+_MINIMAL_REPOSITORY = re.compile(r"(?:^|[-_/])(?:minimal|micro)(?:$|[-_])")
+
+#: Images whose server must start as root (it binds a low port or steps down itself).
+_ROOT_IMAGES: tuple[tuple[str, str | None, str], ...] = (
+    ("docker", r"dind", "docker-in-docker runs dockerd, which needs root"),
+    ("postgres", None, "postgres's entrypoint starts as root and steps down to postgres (gosu)"),
+    ("mysql", None, "mysql's entrypoint starts as root and steps down to mysql (gosu)"),
+    ("mariadb", None, "mariadb's entrypoint starts as root and steps down to mysql (gosu)"),
+    ("mongo", None, "mongo's entrypoint starts as root and steps down to mongodb (gosu)"),
+    ("redis", None, "redis's entrypoint starts as root and steps down to redis (gosu/su-exec)"),
+    ("rabbitmq", None, "rabbitmq's entrypoint starts as root and steps down to rabbitmq"),
+    ("cassandra", None, "cassandra's entrypoint starts as root and steps down to cassandra"),
+    ("couchdb", None, "couchdb's entrypoint starts as root and steps down to couchdb"),
+    ("zookeeper", None, "zookeeper's entrypoint starts as root and steps down to zookeeper"),
+    (
+        "nginx",
+        None,
+        "the nginx master process starts as root: it binds port 80 and writes"
+        " /var/run/nginx.pid and /var/cache/nginx (nginxinc/nginx-unprivileged runs without)",
+    ),
+    ("httpd", None, "Apache httpd starts as root to bind port 80 and steps its workers down"),
+    ("php", r"apache", "php's Apache starts as root to bind port 80 and steps down to www-data"),
+    ("wordpress", None, "WordPress's Apache starts as root to bind port 80"),
+    ("tomcat", None, "Tomcat writes logs/, work/ and temp/ in /usr/local/tomcat, owned by root"),
+)
+
+#: Images whose server binds a privileged port unless an environment variable moves it.
+_DEFAULT_PORTS: tuple[tuple[str, str | None, int, tuple[str, ...]], ...] = tuple(
+    (repo, tag, 80, ("ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "HTTP_PORTS"))
+    for repo, tag in (
+        ("mcr.microsoft.com/dotnet/aspnet", r"^[1-7]\."),
+        ("mcr.microsoft.com/dotnet/sdk", r"^[1-7]\."),
+        ("mcr.microsoft.com/dotnet/core/aspnet", None),
+        ("mcr.microsoft.com/dotnet/core/sdk", None),
+        ("microsoft/dotnet", None),
+        ("microsoft/aspnetcore", None),
+    )
+)
+
+#: Commands that need root when the container starts, and why.
+ROOT_COMMANDS: Mapping[str, str] = {
+    **dict.fromkeys(
+        ("su", "gosu", "su-exec", "setpriv", "runuser", "chroot", "sudo", "chpst"),
+        "switches users itself, so it must start as root",
+    ),
+    **dict.fromkeys(("s6-setuidgid", "setuidgid"), "switches users itself"),
+    **dict.fromkeys(
+        ("init", "systemd", "openrc-init", "runit", "supervisord", "s6-svscan"),
+        "starts an init system or process supervisor that expects root",
+    ),
+    "dockerd": "runs docker-in-docker (dockerd needs root)",
+    **dict.fromkeys(("sshd", "cron", "crond", "service", "rsyslogd"), "starts a system service"),
+    **dict.fromkeys(
+        ("httpd", "apache2", "apache2ctl", "apachectl", "apache2-foreground"),
+        "starts Apache, which binds port 80 as root",
+    ),
+    **dict.fromkeys(("chown", "chgrp"), "changes file ownership at start, which needs root"),
+    **dict.fromkeys(
+        ("apt-get", "apt", "apk", "yum", "dnf", "microdnf", "update-ca-certificates"),
+        "changes system files at start, which needs root",
+    ),
+    **dict.fromkeys(("iptables", "ip6tables", "sysctl", "mount", "modprobe"), "needs root"),
+}
+
+#: Launchers that run the next word as the real program.
+LAUNCHERS = frozenset({"tini", "dumb-init", "catatonit", "env", "exec", "nohup", "npx"})
+
+#: Start commands that build or install into the app directory, by program and subcommand
+#: (None: any use; "" is the bare program). RUN steps left root-owned files there (obj/,
+#: target/, node_modules/), so these fail as a non-root user.
+BUILDS_AT_START: Mapping[str, frozenset[str] | None] = {
+    "dotnet": frozenset({"run", "watch", "build", "test", "publish", "restore", "ef"}),
+    "go": frozenset({"run", "build", "test", "generate", "install", "get", "mod"}),
+    "cargo": frozenset({"run", "build", "test", "watch", "install"}),
+    "zig": frozenset({"run", "build"}),
+    "npm": frozenset({"install", "ci", "i", "rebuild"}),
+    "yarn": frozenset({"", "install", "add"}),
+    "pnpm": frozenset({"install", "i", "add"}),
+    "bun": frozenset({"install", "i", "add"}),
+    "pip": frozenset({"install"}),
+    "pip3": frozenset({"install"}),
+    "composer": frozenset({"install", "update", "require"}),
+    "bundle": frozenset({"install"}),
+    "next": frozenset({"dev", "build", "start"}),  # start writes .next/cache
+    "nuxt": frozenset({"dev", "build"}),
+    "ng": frozenset({"serve", "build"}),
+    "react-scripts": frozenset({"start", "build"}),
+    "vue-cli-service": frozenset({"serve", "build"}),
+    "gatsby": frozenset({"develop", "build"}),
+    **dict.fromkeys(
+        (
+            "air", "mvn", "mvnw", "gradle", "gradlew", "sbt", "lein", "mix", "stack", "make",
+            "cmake", "ninja", "tsc", "webpack", "webpack-dev-server", "rollup", "parcel", "javac",
+            "vite",  # even `vite preview` bundles its config into node_modules/.vite-temp
+        ),
+        None,
+    ),
+}  # fmt: skip
+
+#: Programs that run another program named after a flag (``elixir -S mix phx.server``).
+SCRIPT_RUNNERS: Mapping[str, str] = {"elixir": "-S", "iex": "-S", "ruby": "-S"}
+
+#: package.json script names that usually run a dev server or a build (when it cannot be read).
+DEV_SCRIPT = re.compile(r"(?:^|[:_-])(?:dev|develop|watch|serve|build|storybook)(?:$|[:_-])")
+
+#: npm-like clients: the words that are their own commands, not package.json scripts.
+NODE_CLIENTS: Mapping[str, frozenset[str]] = {
+    "npm": frozenset(),  # npm runs scripts only through start/test/run
+    "yarn": frozenset({"install", "add", "remove", "upgrade", "global", "exec", "dlx", "node"}),
+    "pnpm": frozenset({"install", "i", "add", "remove", "exec", "dlx"}),
+    "bun": frozenset({"install", "i", "add", "remove", "x", "build", "test"}),
+}
+
+#: Ports below this need root (or CAP_NET_BIND_SERVICE) to bind.
+PRIVILEGED_PORT_LIMIT = 1024
+
+_WINDOWS_REPOSITORIES = (
+    "mcr.microsoft.com/windows",
+    "mcr.microsoft.com/dotnet/framework/",
+    "microsoft/windows",
+    "microsoft/nanoserver",
+    "microsoft/dotnet-framework",
+)
+_WINDOWS_TAG = re.compile(r"windowsservercore|nanoserver|ltsc\d{4}|\bwin\d")
+
+
+def _matches(image: ImageRef, key: str, tag: str | None) -> bool:
+    name = image.hub_name
+    if not (name.startswith(key) if key.endswith("/") else name == key):
+        return False
+    return tag is None or re.search(tag, image.tag or "latest") is not None
+
+
+def _first(image: ImageRef | None, table: Iterable[tuple[str, str | None, str]]) -> str | None:
+    if image is None:
+        return None
+    for key, tag, reason in table:
+        if _matches(image, key, tag):
+            return reason
+    return None
+
+
+def image_user(image: ImageRef | None) -> ImageEntry | None:
+    """The unprivileged user ``image`` ships (and whether it runs as it), if known."""
+    if image is None:
+        return None
+    for entry in IMAGE_USERS:
+        if _matches(image, entry.key, entry.tag):
+            return entry if entry.user is not None else None
+    return None
+
+
+def root_image(image: ImageRef | None) -> str | None:
+    """Why ``image``'s own server must start as root, or None."""
+    return _first(image, _ROOT_IMAGES)
+
+
+def lacks_useradd(image: ImageRef | None) -> str | None:
+    """Why ``image`` (of a family with a shell) cannot run useradd/adduser, or None."""
+    if image is None:
+        return None
+    found = _first(image, _NO_USERADD)
+    if found is None and _MINIMAL_REPOSITORY.search(image.family):
+        return f"{image.family} is a minimal image without useradd"
+    return found
+
+
+def default_port(image: ImageRef | None, env: Mapping[str, str]) -> int | None:
+    """The privileged port ``image``'s server binds by default when ``env`` does not move it."""
+    if image is None:
+        return None
+    for key, tag, port, overrides in _DEFAULT_PORTS:
+        if _matches(image, key, tag) and not any(k in env for k in overrides):
+            return port
+    return None
+
+
+def is_windows(image: ImageRef | None, platform: str | None) -> bool:
+    """Whether the stage builds a Windows image (by platform, repository or tag)."""
+    if platform and platform.lower().startswith("windows"):
+        return True
+    if image is None:
+        return False
+    name = image.hub_name
+    if name.startswith(_WINDOWS_REPOSITORIES):
+        return True
+    return bool(_WINDOWS_TAG.search((image.tag or "").lower()))
