@@ -51,8 +51,8 @@ class ImageRef:
         first, sep, rest = name.partition("/")
         if sep and ("." in first or ":" in first or first == "localhost"):
             registry, name = first, rest
-        if not name:
-            return None
+        if not name or name != name.lower():
+            return None  # repository paths are lower case (``Builder`` is not an image)
         return cls(name, registry, tag, digest)
 
     @property

@@ -189,12 +189,12 @@ class BuildModel:
     def _inherited(self, stage: Stage, directive: str) -> list[str] | str | None:
         current: Stage | None = stage
         while current is not None:
-            for inst in reversed(current.instructions):
-                if inst.directive == directive:
-                    return command_of(inst)
-                if directive == "CMD" and inst.directive == "ENTRYPOINT":
-                    # Setting ENTRYPOINT resets a CMD inherited from the base.
-                    return None
+            own = current.last(directive)
+            if own is not None:
+                return command_of(own)
+            if directive == "CMD" and current.last("ENTRYPOINT") is not None:
+                # ENTRYPOINT resets a CMD inherited from the base (not one set in its stage).
+                return None
             current = self.stages[current.parent] if current.parent is not None else None
         return None
 
@@ -302,7 +302,7 @@ def build_model(
             name = alias.lower() if alias and _STAGE_NAME.match(alias.lower()) else None
             platform = inst.flag("platform")
             stage = Stage(index, inst, base, name, alias, platform)
-            parent = names.get(base.lower())
+            parent = names.get(base)  # FROM matches stage names exactly (they are lower case)
             if parent is not None:
                 stage.parent = parent
                 edges.append(Edge(parent, index, "from", base, inst))

@@ -159,6 +159,21 @@ def test_cmd_reset_by_entrypoint_and_inherited_expose() -> None:
     assert model.exposed_ports(model.stages[1]) == ["8000", "9000/udp"]
 
 
+def test_cmd_set_before_entrypoint_in_the_same_stage_is_kept() -> None:
+    model = build_model(parse('FROM python:3.12\nCMD ["app.py"]\nENTRYPOINT ["python"]\n'))
+    assert model.cmd(model.stages[0]) == ["app.py"]
+
+
+def test_from_matches_stage_names_exactly_copy_from_does_not() -> None:
+    model = build_model(
+        parse("FROM alpine AS Builder\nFROM Builder\nFROM alpine\nCOPY --from=BUILDER /a /a\n")
+    )
+    assert model.stages[0].name == "builder"
+    assert model.stages[1].parent is None and model.stages[1].image is None
+    assert [(e.source, e.kind) for e in model.edges] == [(0, "copy")]
+    assert build_model(parse("FROM alpine\nCOPY --from=Bulder /a /a\n")).dangling
+
+
 def test_image_reference_parsing() -> None:
     ref = ImageRef.parse("localhost:5000/team/app:1.2@sha256:" + "a" * 64)
     assert ref is not None

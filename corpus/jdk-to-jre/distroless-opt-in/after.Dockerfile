@@ -1,0 +1,9 @@
+FROM eclipse-temurin:21-jdk AS build
+WORKDIR /src
+COPY . .
+RUN ./gradlew --no-daemon bootJar
+
+FROM gcr.io/distroless/java21-debian12
+COPY --from=build /src/build/libs/app.jar /app/app.jar
+USER 65532
+ENTRYPOINT ["java", "-jar", "/app/app.jar"]

@@ -1,0 +1,8 @@
+FROM gradle:8-jdk17 AS build
+COPY --chown=gradle:gradle . /home/gradle/src
+WORKDIR /home/gradle/src
+RUN gradle bootJar --no-daemon
+
+FROM eclipse-temurin:17-jre
+COPY --from=build /home/gradle/src/build/libs/app.jar /app/app.jar
+CMD ["java", "-jar", "/app/app.jar"]

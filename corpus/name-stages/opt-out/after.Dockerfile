@@ -1,0 +1,9 @@
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+
+# msb-migrate: skip=name-stages
+FROM alpine:3.20
+COPY --from=build /out/app /app
+CMD ["/app"]

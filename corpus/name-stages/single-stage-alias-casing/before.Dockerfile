@@ -1,0 +1,6 @@
+FROM python:3.10.6-slim as app
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt --no-cache-dir
+COPY . .
+CMD ["python", "manage.py", "runserver"]
