@@ -1,0 +1,8 @@
+FROM gcc:12
+
+WORKDIR /src
+
+COPY . .
+RUN make && make install PREFIX=/usr/local
+
+CMD ["hello"]

@@ -1,0 +1,11 @@
+ARG GO_VERSION=1.22
+FROM golang:${GO_VERSION} AS builder
+WORKDIR /app
+COPY . .
+RUN CGO_ENABLED=0 go build -o /app/x .
+
+FROM gcr.io/distroless/static-debian12 AS runtime
+WORKDIR /app
+COPY --from=builder /app/x /app/x
+
+CMD ["/app/x"]

@@ -1,0 +1,1 @@
+package main\n\nimport "os"\n\nfunc main() { os.ReadFile("config.yaml") }\n

@@ -1,0 +1,12 @@
+FROM golang:1.22
+
+WORKDIR /app
+
+COPY go.mod ./
+RUN go mod download
+
+COPY . .
+RUN go build -o /app/server .
+
+EXPOSE 8080
+CMD ["/app/server"]

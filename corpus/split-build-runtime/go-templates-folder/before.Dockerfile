@@ -1,0 +1,6 @@
+FROM golang:1.22
+WORKDIR /srv
+COPY . .
+RUN CGO_ENABLED=0 go build -o web .
+EXPOSE 3000
+CMD ["./web"]

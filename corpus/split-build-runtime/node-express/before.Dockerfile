@@ -1,0 +1,11 @@
+FROM node:20
+
+WORKDIR /usr/src/app
+
+COPY package.json package-lock.json ./
+RUN npm ci
+
+COPY . .
+
+EXPOSE 3000
+CMD ["node", "server.js"]

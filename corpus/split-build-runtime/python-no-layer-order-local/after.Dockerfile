@@ -1,0 +1,14 @@
+FROM python:3.11 AS builder
+WORKDIR /app
+COPY . .
+RUN python -m venv /opt/venv
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+RUN pip install -r requirements.txt
+
+FROM python:3.11-slim AS runtime
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /app /app
+
+CMD ["python", "-m", "svc"]

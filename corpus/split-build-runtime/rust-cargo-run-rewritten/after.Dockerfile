@@ -1,0 +1,10 @@
+FROM rust:1.80 AS builder
+WORKDIR /usr/src/app
+COPY . .
+RUN cargo build --release
+
+FROM gcr.io/distroless/cc-debian12 AS runtime
+WORKDIR /usr/src/app
+COPY --from=builder /usr/src/app/target/release/ticker /usr/src/app/target/release/ticker
+
+CMD ["/usr/src/app/target/release/ticker"]

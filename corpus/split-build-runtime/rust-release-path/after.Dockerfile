@@ -1,0 +1,10 @@
+FROM rust:1 AS builder
+WORKDIR /usr/src/ticker
+COPY . .
+RUN cargo build --release
+
+FROM gcr.io/distroless/cc-debian13 AS runtime
+WORKDIR /usr/src/ticker
+COPY --from=builder /usr/src/ticker/target/release/ticker /usr/src/ticker/target/release/ticker
+
+CMD ["./target/release/ticker"]

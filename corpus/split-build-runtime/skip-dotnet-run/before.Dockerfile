@@ -1,0 +1,4 @@
+FROM mcr.microsoft.com/dotnet/sdk:8.0
+WORKDIR /app
+COPY . .
+ENTRYPOINT ["dotnet", "run"]

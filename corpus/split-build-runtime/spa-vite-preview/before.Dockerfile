@@ -1,0 +1,12 @@
+FROM node:20
+
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci
+
+COPY . .
+RUN npm run build
+
+EXPOSE 4173
+CMD ["npm", "run", "preview"]

@@ -1,0 +1,628 @@
+"""Ecosystem knowledge for splitting a build into a builder and a runtime stage.
+
+Which builder images belong to which ecosystem, the runtime image for each flavour, the
+commands that only a toolchain can run, the environment variables that only matter while
+building, the system packages a build installs and the runtime library each ``-dev`` package
+implies. :mod:`codemods.split_build_runtime` reads these tables and keeps no ecosystem
+knowledge of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..images import ImageRef
+from ..shell import Command
+
+__all__ = [
+    "BUILD_ONLY_ENV",
+    "BUILD_PACKAGES",
+    "DEV_RUNTIME_LIBS",
+    "DISTROLESS_STATIC_PROVIDES",
+    "ECOSYSTEMS",
+    "NEUTRAL_COMMANDS",
+    "RUNTIME_PROGRAMS",
+    "SPA_BUILDERS",
+    "STATIC_SERVERS",
+    "TOOLCHAIN_STARTS",
+    "Ecosystem",
+    "build_only_env",
+    "builder_codename",
+    "dependency_manifests",
+    "ecosystem_of_image",
+    "native_runtime",
+    "runtime_package",
+    "slim_tag",
+]
+
+
+@dataclass(frozen=True)
+class Ecosystem:
+    """A language toolchain: the builder images it comes in and how its builds are recognised."""
+
+    name: str  # go | java | node | python | rust | dotnet | c
+    images: tuple[str, ...]  # Docker Hub names (hub_name) of its builder images
+    commands: tuple[str, ...]  # command names whose use marks the ecosystem
+    manifests: tuple[str, ...]  # build-context files that mark it
+
+
+ECOSYSTEMS: tuple[Ecosystem, ...] = (
+    Ecosystem("go", ("golang",), ("go",), ("go.mod",)),
+    Ecosystem(
+        "java",
+        ("maven", "gradle"),  # JDK images are recognised by refactor.data.java.jre_for
+        ("mvn", "mvnw", "gradle", "gradlew", "javac", "jar"),
+        ("pom.xml", "build.gradle", "build.gradle.kts", "mvnw", "gradlew"),
+    ),
+    Ecosystem("node", ("node",), ("npm", "yarn", "pnpm", "npx"), ("package.json",)),
+    Ecosystem(
+        "python",
+        ("python",),
+        ("pip", "pip3", "poetry", "pipenv"),
+        ("requirements.txt", "pyproject.toml", "poetry.lock", "Pipfile"),
+    ),
+    Ecosystem("rust", ("rust",), ("cargo",), ("Cargo.toml",)),
+    Ecosystem(
+        "dotnet",
+        ("mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/core/sdk"),
+        ("dotnet",),
+        (),
+    ),
+    Ecosystem("c", ("gcc",), ("make", "cmake", "gcc", "g++", "cc", "c++"), ("Makefile",)),
+)
+
+
+def ecosystem_of_image(image: ImageRef | None) -> Ecosystem | None:
+    """The ecosystem whose builder image ``image`` is (``golang:1.22`` → go)."""
+    if image is None:
+        return None
+    for eco in ECOSYSTEMS:
+        if image.hub_name in eco.images:
+            return eco
+    return None
+
+
+# -- runtime images -----------------------------------------------------------------------------
+
+#: Debian release of the ``gcc`` image per major version (newer majors: the tag must say).
+GCC_CODENAMES: Mapping[str, str] = {"11": "bullseye", "12": "bookworm", "13": "bookworm"}
+
+#: Debian release of toolchain images whose tag names none, from the version they moved to it
+#: (newest first; ``latest``/``1`` follow the newest). Older versions are bullseye or earlier.
+CODENAME_SINCE: Mapping[str, tuple[tuple[tuple[int, int], str], ...]] = {
+    "golang": (((1, 24), "trixie"), ((1, 20), "bookworm")),
+    "rust": (((1, 89), "trixie"), ((1, 70), "bookworm")),
+}
+CODENAME_WORDS = ("trixie", "bookworm", "bullseye", "buster")
+#: The distroless Debian release whose glibc runs binaries built on each Debian release.
+DISTROLESS_DEBIAN: Mapping[str, str] = {
+    "trixie": "debian13",
+    "bookworm": "debian12",
+    "bullseye": "debian12",
+    "buster": "debian12",
+}
+#: The release the runtime-library table (DEV_RUNTIME_LIBS) names packages for.
+PACKAGES_CODENAME = "bookworm"
+
+
+def builder_codename(image: ImageRef) -> str | None:
+    """The Debian release a Debian-based toolchain image is built on (None when unknown)."""
+    tag = (image.tag or "latest").lower()
+    for word in CODENAME_WORDS:
+        if word in tag:
+            return word
+    if "alpine" in tag:
+        return None
+    if image.hub_name == "gcc":
+        return GCC_CODENAMES.get(re.split(r"[.-]", tag)[0])
+    since = CODENAME_SINCE.get(image.hub_name)
+    if since is None:
+        return None
+    version = re.match(r"(\d+)\.(\d+)", tag)
+    if version is None:
+        return since[0][1]  # latest, 1, slim: the newest release
+    found = (int(version.group(1)), int(version.group(2)))
+    return next((codename for first, codename in since if found >= first), "bullseye")
+
+
+def native_runtime(kind: str, flavour: str, codename: str) -> str:
+    """Runtime image of a native program: ``kind`` static (Go, CGO off), base (Go with cgo) or
+    cc (Rust, C/C++: glibc and libgcc), for a binary built on Debian ``codename``."""
+    if flavour == "scratch":
+        return "scratch"
+    if flavour == "slim":
+        return "debian:bookworm-slim" if kind == "static" else f"debian:{codename}-slim"
+    suffix = "debian12" if kind == "static" else DISTROLESS_DEBIAN[codename]
+    return f"gcr.io/distroless/{kind}-{suffix}"
+
+
+#: What a dotnet project needs at run time, by SDK kind.
+DOTNET_RUNTIME_REPO: Mapping[str, str] = {
+    "web": "mcr.microsoft.com/dotnet/aspnet",
+    "console": "mcr.microsoft.com/dotnet/runtime",
+}
+NGINX_IMAGE = "nginx:stable"
+NGINX_HTML = "/usr/share/nginx/html"
+NGINX_CONF = "/etc/nginx/nginx.conf"
+#: The whole nginx.conf of a static-site runtime: one server on the original port with an SPA
+#: fallback; pid and temporary files in /tmp so that any (non-root) user can run it.
+NGINX_CONF_TEMPLATE = (
+    "pid /tmp/nginx.pid;\n"
+    "error_log /dev/stderr;\n"
+    "events {{}}\n"
+    "http {{\n"
+    "    include /etc/nginx/mime.types;\n"
+    "    access_log /dev/stdout;\n"
+    "    client_body_temp_path /tmp/client_body;\n"
+    "    proxy_temp_path /tmp/proxy;\n"
+    "    fastcgi_temp_path /tmp/fastcgi;\n"
+    "    uwsgi_temp_path /tmp/uwsgi;\n"
+    "    scgi_temp_path /tmp/scgi;\n"
+    "    server {{\n"
+    "        listen {port};\n"
+    "        root {root};\n"
+    "        location / {{\n"
+    "            try_files $uri $uri/ /index.html;\n"
+    "        }}\n"
+    "    }}\n"
+    "}}\n"
+)
+#: Source files searched for the names of runtime assets (compiled ecosystems).
+SOURCE_SUFFIXES = ("go", "rs", "c", "cc", "cpp", "java", "kt", "cs")
+#: Context folders a compiled program commonly reads at run time.
+ASSET_FOLDERS = ("templates", "static", "public", "config", "migrations", "assets", "views")
+#: Context data files a compiled program may read at run time, and manifests that are not.
+ASSET_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".env", ".conf")
+MANIFEST_FILES = frozenset(
+    {"package.json", "package-lock.json", "Cargo.toml", "tsconfig.json", "renovate.json"}
+)
+
+#: Images that ship -dev libraries (buildpack-deps based): a build may link them silently.
+IMAGES_WITH_DEV_LIBRARIES = frozenset({"gcc", "buildpack-deps"})
+
+#: ``-lX`` linker flags and the Debian bookworm package with the shared library (glibc's own
+#: libraries and the compiler runtime need none; zlib is in every Debian image).
+LINK_LIBRARIES: Mapping[str, tuple[str, ...]] = {
+    "c": (),
+    "m": (),
+    "pthread": (),
+    "dl": (),
+    "rt": (),
+    "util": (),
+    "resolv": (),
+    "stdc++": (),
+    "gcc_s": (),
+    "z": (),
+    "ssl": ("libssl3",),
+    "crypto": ("libssl3",),
+    "curl": ("libcurl4",),
+    "pq": ("libpq5",),
+    "sqlite3": ("libsqlite3-0",),
+    "ncurses": ("libncursesw6",),
+    "ncursesw": ("libncursesw6",),
+    "readline": ("libreadline8",),
+    "uuid": ("libuuid1",),
+    "ffi": ("libffi8",),
+    "xml2": ("libxml2",),
+    "pcre2-8": ("libpcre2-8-0",),
+    "yaml": ("libyaml-0-2",),
+    "event": ("libevent-2.1-7",),
+    "uv": ("libuv1",),
+    "sodium": ("libsodium23",),
+    "zstd": ("libzstd1",),
+    "lzma": ("liblzma5",),
+    "bz2": ("libbz2-1.0",),
+    "gmp": ("libgmp10",),
+}
+
+#: Rust ``*-sys`` crates that need no library beyond distroless cc's (glibc, libgcc, libstdc++,
+#: libssl) or build their C code in statically; any other ``-sys`` crate may link a system
+#: library (libpq, libsqlite3, libcurl…) that the rust image ships and the runtime lacks.
+RUST_SAFE_SYS_CRATES = frozenset(
+    {
+        "openssl-sys",
+        "linux-raw-sys",
+        "windows-sys",
+        "js-sys",
+        "web-sys",
+        "core-foundation-sys",
+        "security-framework-sys",
+        "zstd-sys",
+        "ring",
+        "psm",
+    }
+)
+
+#: Where toolchain images put installed programs (on their PATH, not on a runtime image's).
+TOOLCHAIN_PATHS: Mapping[str, tuple[str, ...]] = {
+    "go": ("/go/bin",),
+    "rust": ("/usr/local/cargo/bin",),
+}
+VENV = "/opt/venv"
+
+#: Files distroless ``static`` already ships (so installing these packages is not needed).
+DISTROLESS_STATIC_PROVIDES = frozenset({"ca-certificates", "tzdata"})
+
+
+#: How each official image names the slim variant of a Debian release.
+SLIM_CODENAME_TAG: Mapping[str, str] = {
+    "python": "{version}-slim-{codename}",  # python:3.12-slim-bookworm
+    "node": "{version}-{codename}-slim",  # node:20-bookworm-slim
+}
+
+
+def slim_tag(tag: str | None, repository: str = "python") -> str | None:
+    """The ``-slim`` variant of an official python/node tag (``3.11`` → ``3.11-slim``,
+    ``20-bookworm`` → ``20-bookworm-slim``); alpine and slim tags are returned as they are.
+
+    None when the tag names a variant we cannot map (``windowsservercore``, ``buster``…).
+    """
+    if tag is None or tag == "latest":
+        return "slim"
+    low = tag.lower()
+    if "alpine" in low:
+        return tag
+    if "slim" in low:
+        return tag
+    if any(w in low for w in ("windows", "nanoserver", "buster", "stretch", "jessie")):
+        return None
+    for codename in ("bookworm", "bullseye", "trixie"):
+        pattern = SLIM_CODENAME_TAG.get(repository, SLIM_CODENAME_TAG["python"])
+        if low.endswith(f"-{codename}"):
+            return pattern.format(version=tag[: -len(codename) - 1], codename=codename)
+        if low == codename:
+            return pattern.format(version="", codename=codename).lstrip("-")
+    if re.fullmatch(r"[0-9][0-9.]*|lts|current", low):
+        return f"{tag}-slim"
+    return None
+
+
+# -- start commands ----------------------------------------------------------------------------
+
+#: Start commands that need the toolchain (first words → why), checked as prefixes.
+TOOLCHAIN_STARTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("go", "run"), "`go run` compiles at start-up and needs the Go toolchain"),
+    (("cargo", "run"), "`cargo run` compiles at start-up and needs the Rust toolchain"),
+    (("mvn",), "Maven runs the application and needs the JDK and Maven"),
+    (("./mvnw",), "the Maven wrapper runs the application and needs the JDK"),
+    (("gradle",), "Gradle runs the application and needs the JDK and Gradle"),
+    (("./gradlew",), "the Gradle wrapper runs the application and needs the JDK"),
+    (("dotnet", "run"), "`dotnet run` builds at start-up and needs the .NET SDK"),
+    (("dotnet", "watch"), "`dotnet watch` needs the .NET SDK"),
+    (("npm", "run", "dev"), "`npm run dev` starts a development server"),
+    (("yarn", "dev"), "`yarn dev` starts a development server"),
+    (("pnpm", "dev"), "`pnpm dev` starts a development server"),
+    (("nodemon",), "nodemon is a development tool"),
+    (("ts-node",), "ts-node compiles TypeScript at start-up"),
+    (("make",), "make runs the build tools at start-up"),
+    (("air",), "air rebuilds the Go program on change and needs the Go toolchain"),
+    (("dlv",), "the Delve debugger needs the Go toolchain"),
+    (("CompileDaemon",), "CompileDaemon rebuilds the Go program and needs the Go toolchain"),
+    (("reflex",), "reflex reruns a build on change"),
+    (("flask", "run"), "`flask run` is the development server"),
+    (("javac",), "javac is part of the JDK"),
+)
+
+#: package.json scripts that start a development server or need dev dependencies.
+DEV_SERVER_SCRIPT = re.compile(
+    r"\b(?:nodemon|ts-node|ts-node-dev|tsx|webpack-dev-server|webpack serve|vite(?!\s+preview)"
+    r"|next dev|react-scripts start|vue-cli-service serve|ng serve|nuxt dev|gatsby develop"
+    r"|parcel(?!\s+build))\b"
+)
+
+#: Programs each runtime image provides (the start command may name them).
+RUNTIME_PROGRAMS: Mapping[str, frozenset[str]] = {
+    "python": frozenset({"python", "python3", "sh", "bash"}),
+    "node": frozenset({"node", "npm", "npx", "sh", "bash"}),
+    "java": frozenset({"java", "sh", "bash"}),
+    "dotnet": frozenset({"dotnet", "sh", "bash"}),
+    "slim": frozenset({"sh", "bash"}),
+    "distroless": frozenset(),
+    "nginx": frozenset({"nginx", "sh"}),
+}
+
+#: ``next start`` (the production server of a Next.js app).
+NEXT_START = re.compile(r"^next start\b")
+
+#: Node build scripts that produce a static site, and the folder they write.
+SPA_BUILDERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(?:tsc[^&]*&&\s*)?vite build\b"), "dist"),
+    (re.compile(r"^react-scripts build\b"), "build"),
+    (re.compile(r"^vue-cli-service build\b"), "dist"),
+)
+
+#: Commands that serve a folder of static files: (pattern, default port, folder group or None).
+STATIC_SERVERS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"^vite preview\b"), 4173),
+    (re.compile(r"^(?:npx\s+)?serve\s+(?:-s\s+)?(?P<dir>[\w./-]+)"), 3000),
+    (re.compile(r"^(?:npx\s+)?http-server\s+(?P<dir>[\w./-]+)"), 8080),
+)
+
+# -- environment ---------------------------------------------------------------------------------
+
+#: ENV keys that only steer the build (dropped from the runtime stage).
+BUILD_ONLY_ENV = frozenset(
+    {
+        "CGO_ENABLED",
+        "GOOS",
+        "GOARCH",
+        "GOARM",
+        "GOFLAGS",
+        "GOPATH",
+        "GOPROXY",
+        "GOPRIVATE",
+        "GOCACHE",
+        "GOMODCACHE",
+        "GO111MODULE",
+        "DEBIAN_FRONTEND",
+        "PIP_NO_CACHE_DIR",
+        "PIP_DISABLE_PIP_VERSION_CHECK",
+        "PIP_DEFAULT_TIMEOUT",
+        "PIP_INDEX_URL",
+        "POETRY_VERSION",
+        "POETRY_HOME",
+        "POETRY_VIRTUALENVS_CREATE",
+        "POETRY_VIRTUALENVS_IN_PROJECT",
+        "POETRY_NO_INTERACTION",
+        "POETRY_CACHE_DIR",
+        "MAVEN_OPTS",
+        "MAVEN_CONFIG",
+        "GRADLE_OPTS",
+        "GRADLE_USER_HOME",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "DOTNET_CLI_TELEMETRY_OPTOUT",
+        "NUGET_XMLDOC_MODE",
+        "CC",
+        "CXX",
+        "CFLAGS",
+        "CXXFLAGS",
+        "LDFLAGS",
+        "NPM_CONFIG_LOGLEVEL",
+        "YARN_VERSION",
+    }
+)
+
+
+def build_only_env(key: str) -> bool:
+    return key in BUILD_ONLY_ENV
+
+
+# -- system packages ------------------------------------------------------------------------------
+
+#: Packages used only to build (compilers, headers, build systems, fetchers for the build).
+BUILD_PACKAGES = frozenset(
+    {
+        "build-essential",
+        "gcc",
+        "g++",
+        "make",
+        "cmake",
+        "ninja-build",
+        "pkg-config",
+        "pkgconf",
+        "autoconf",
+        "automake",
+        "libtool",
+        "git",
+        "python3-dev",
+        "python-dev",
+        "libc6-dev",
+        "linux-headers",
+        "musl-dev",
+        "build-base",
+        "clang",
+        "llvm",
+        "gfortran",
+        "cargo",
+        "rustc",
+        "golang",
+        "maven",
+        "gradle",
+        "unzip",
+        "xz-utils",
+        "bzip2",
+        "gnupg",
+        "dirmngr",
+        "software-properties-common",
+        "apt-transport-https",
+        "lsb-release",
+    }
+)
+
+#: Packages that are runtime programs or data: carried into a runtime that has a package manager.
+RUNTIME_PACKAGES = frozenset(
+    {
+        "ca-certificates",
+        "tzdata",
+        "curl",
+        "wget",
+        "netcat-openbsd",
+        "netcat-traditional",
+        "postgresql-client",
+        "default-mysql-client",
+        "mariadb-client",
+        "sqlite3",
+        "ffmpeg",
+        "imagemagick",
+        "ghostscript",
+        "poppler-utils",
+        "tini",
+        "dumb-init",
+        "gosu",
+        "libpq5",
+        "libssl3",
+        "openssl",
+        "locales",
+        "fonts-dejavu-core",
+        "libgomp1",
+        "libglib2.0-0",
+        "libgl1",
+        "libsm6",
+        "libxext6",
+        "libxrender1",
+    }
+)
+
+#: ``-dev`` packages and the runtime library their headers link against (Debian bookworm).
+DEV_RUNTIME_LIBS: Mapping[str, tuple[str, ...]] = {
+    "libssl-dev": ("libssl3",),
+    "libcurl4-openssl-dev": ("libcurl4",),
+    "libcurl4-gnutls-dev": ("libcurl3-gnutls",),
+    "libpq-dev": ("libpq5",),
+    "libmariadb-dev": ("libmariadb3",),
+    "libmariadb-dev-compat": ("libmariadb3",),
+    "default-libmysqlclient-dev": ("libmariadb3",),
+    "libsqlite3-dev": ("libsqlite3-0",),
+    "zlib1g-dev": ("zlib1g",),
+    "libffi-dev": ("libffi8",),
+    "libxml2-dev": ("libxml2",),
+    "libxslt1-dev": ("libxslt1.1",),
+    "libjpeg-dev": ("libjpeg62-turbo",),
+    "libjpeg62-turbo-dev": ("libjpeg62-turbo",),
+    "libpng-dev": ("libpng16-16",),
+    "libyaml-dev": ("libyaml-0-2",),
+    "libboost-all-dev": ("libboost-all-dev",),
+    "libboost-dev": (),
+    "libeigen3-dev": (),
+    "nlohmann-json3-dev": (),
+    "libgtest-dev": (),
+    "libpcre3-dev": ("libpcre3",),
+    "libpcre2-dev": ("libpcre2-8-0",),
+    "libreadline-dev": ("libreadline8",),
+    "libncurses-dev": ("libncursesw6",),
+    "libncurses5-dev": ("libncursesw6",),
+    "libbz2-dev": ("libbz2-1.0",),
+    "liblzma-dev": ("liblzma5",),
+    "libzstd-dev": ("libzstd1",),
+    "libgmp-dev": ("libgmp10",),
+    "libuv1-dev": ("libuv1",),
+    "libevent-dev": ("libevent-2.1-7",),
+    "libsodium-dev": ("libsodium23",),
+    "libgdbm-dev": ("libgdbm6",),
+    "uuid-dev": ("libuuid1",),
+    "libmagic-dev": ("libmagic1",),
+    "libpcap-dev": ("libpcap0.8",),
+    "libprotobuf-dev": ("libprotobuf32",),
+    "protobuf-compiler": (),
+}
+
+
+def runtime_package(package: str) -> tuple[str, ...] | None:
+    """What a package installed in the builder needs in the runtime.
+
+    ``()`` for build-only packages, the runtime library for a known ``-dev`` package, the
+    package itself for a known runtime package, None when unknown (the split must skip).
+    """
+    name = package.split("=", 1)[0].split(":", 1)[0]
+    if name in BUILD_PACKAGES:
+        return ()
+    if name in DEV_RUNTIME_LIBS:
+        return DEV_RUNTIME_LIBS[name]
+    if name in RUNTIME_PACKAGES:
+        return (name,)
+    return None
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+#: Commands without lasting effects outside paths we copy (or whose effects are captured).
+NEUTRAL_COMMANDS = frozenset(
+    {
+        "echo",
+        "printf",
+        "true",
+        "false",
+        ":",
+        "set",
+        "export",
+        "cd",
+        "pushd",
+        "popd",
+        "ls",
+        "cat",
+        "test",
+        "[",
+        "pwd",
+        "env",
+        "printenv",
+        "which",
+        "command",
+        "uname",
+        "id",
+        "whoami",
+        "rm",
+        "du",
+        "df",
+        "find",
+        "sleep",
+        "date",
+        "head",
+        "tail",
+        "grep",
+        "wc",
+        "sort",
+    }
+)
+
+#: Build commands per ecosystem (their effects are the artifacts the split copies).
+BUILD_COMMANDS: Mapping[str, frozenset[str]] = {
+    "go": frozenset({"go"}),
+    "java": frozenset({"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "java"}),
+    "node": frozenset({"npm", "yarn", "pnpm", "npx", "node", "corepack"}),
+    "python": frozenset({"pip", "pip3", "python", "python3", "poetry", "pipenv"}),
+    "rust": frozenset({"cargo", "rustc", "rustup"}),
+    "dotnet": frozenset({"dotnet"}),
+    "c": frozenset({"make", "cmake", "gcc", "g++", "cc", "c++", "clang", "ninja", "strip"}),
+}
+
+
+# -- dependency manifests (pattern 2: install before copying the sources) --------------------------
+
+#: Lifecycle scripts npm runs during an install (they may need the sources).
+NPM_INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")
+NPM_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json")
+_PIP_LOCAL = re.compile(r"^\s*(?:-e\s|--editable|\.|/|file:|-c\s|--constraint)", re.M)
+
+
+def dependency_manifests(cmd: Command, read: Callable[[str], str | None]) -> list[str] | None:
+    """The context files a command needs when it only installs dependencies ([] for commands
+    that need none, such as ``apt-get``), or None when it may need the sources."""
+    words = cmd.words
+    name = cmd.name
+    if name in ("python", "python3") and words[1:3] == ("-m", "pip"):
+        words, name = ("pip", *words[3:]), "pip"
+    if name in NEUTRAL_COMMANDS or name in ("apt-get", "apk"):
+        return []
+    if re.fullmatch(r"pip3?", name) and words[1:2] == ("install",):
+        files: list[str] = []
+        rest = list(words[2:])
+        for i, word in enumerate(rest):
+            if word in ("-r", "--requirement") and i + 1 < len(rest):
+                files.append(rest[i + 1])
+            elif (
+                not word.startswith("-")
+                and (i == 0 or rest[i - 1] not in ("-r", "--requirement"))
+                and ("/" in word or word in (".", "..") or word.endswith((".whl", ".tar.gz")))
+            ):
+                return None  # a local path: needs the sources
+        for path in files:
+            text = read(path)
+            if text is None or "/" in path or _PIP_LOCAL.search(text) or "-r " in text:
+                return None
+        return files
+    if (
+        name == "npm"
+        and words[1:2] in (("ci",), ("install",), ("i",))
+        and len([w for w in words[2:] if not w.startswith("-")]) == 0
+    ):
+        text = read("package.json")
+        if text is None or any(f'"{s}"' in text for s in NPM_INSTALL_SCRIPTS):
+            return None
+        lock = [f for f in NPM_LOCKFILES if read(f) is not None]
+        return ["package.json", *lock[:1]]
+    return None
