@@ -1,0 +1,262 @@
+"""A fake GitHub / GitLab REST server on 127.0.0.1 for the pull request tests.
+
+It accepts only what the real APIs document for the calls msb-migrate makes, and answers
+anything else with a 4xx (recorded in ``rejected``):
+
+GitHub (https://docs.github.com/en/rest/pulls/pulls): headers ``Accept:
+application/vnd.github+json``, ``Authorization: Bearer <token>``, ``X-GitHub-Api-Version:
+2022-11-28`` and a ``User-Agent``; ``GET /repos/{owner}/{repo}/pulls?head={owner}:{branch}&
+state=open``; ``POST /repos/{owner}/{repo}/pulls`` {title, head, base[, body]} (422 when an open
+pull request from that head exists); ``PATCH /repos/{owner}/{repo}/pulls/{number}``
+{title, body}.
+
+GitLab (https://docs.gitlab.com/ee/api/merge_requests.html): header ``PRIVATE-TOKEN``; project
+ids URL-encoded (``group%2Fname``); ``GET /api/v4/projects/{id}/merge_requests?source_branch=…&
+state=opened``; ``POST …/merge_requests`` {source_branch, target_branch, title[, description]}
+(409 for a second open request from the branch); ``PUT …/merge_requests/{iid}``.
+
+``fail_next`` queues answers (status, headers, body) served before the real handling, to test
+rate limits and error paths.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+GITHUB_POST_KEYS = {"title", "head", "base", "body", "draft", "maintainer_can_modify", "issue"}
+GITHUB_PATCH_KEYS = {"title", "body", "state", "base", "maintainer_can_modify"}
+GITLAB_POST_KEYS = {
+    "source_branch",
+    "target_branch",
+    "title",
+    "description",
+    "assignee_id",
+    "labels",
+    "remove_source_branch",
+    "squash",
+}
+GITLAB_PUT_KEYS = {"title", "description", "target_branch", "state_event", "labels"}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # raw, still percent-encoded
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class FakeForge:
+    kind: str  # github | gitlab
+    token: str
+    project: str = "acme/app"
+    requests: list[Request] = field(default_factory=list)
+    rejected: list[tuple[Request, int, str]] = field(default_factory=list)
+    fail_next: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
+    pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        forge = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep pytest output clean
+                pass
+
+            def _handle(self) -> None:
+                forge.serve(self)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeForge:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- request handling ---------------------------------------------------------------------
+
+    def serve(self, handler: BaseHTTPRequestHandler) -> None:
+        raw_path, _, raw_query = handler.path.partition("?")
+        length = int(handler.headers.get("Content-Length") or 0)
+        data = handler.rfile.read(length) if length else b""
+        request = Request(
+            handler.command,
+            raw_path,
+            urllib.parse.parse_qs(raw_query),
+            {k.lower(): v for k, v in handler.headers.items()},
+            None,
+        )
+        self.requests.append(request)
+        if self.fail_next:
+            status, headers, body = self.fail_next.pop(0)
+            self._answer(handler, status, {"message": body}, headers)
+            return
+        try:
+            if data:
+                if request.headers.get("content-type", "").split(";")[0] != "application/json":
+                    raise Rejected(415, "body must be application/json")
+                try:
+                    request.body = json.loads(data)
+                except ValueError:
+                    raise Rejected(400, "Problems parsing JSON") from None
+            route = self._github if self.kind == "github" else self._gitlab
+            status, payload = route(request)
+        except Rejected as exc:
+            self.rejected.append((request, exc.status, exc.message))
+            self._answer(handler, exc.status, {"message": exc.message})
+            return
+        self._answer(handler, status, payload)
+
+    @staticmethod
+    def _answer(
+        handler: BaseHTTPRequestHandler,
+        status: int,
+        payload: Any,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        body = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    @staticmethod
+    def _body(request: Request, allowed: set[str], required: set[str]) -> dict[str, Any]:
+        body = request.body
+        if not isinstance(body, dict):
+            raise Rejected(400, "a JSON object body is required")
+        unknown = set(body) - allowed
+        if unknown:
+            raise Rejected(422, f"unexpected fields {sorted(unknown)}")
+        missing = required - set(body)
+        if missing:
+            raise Rejected(422, f"missing fields {sorted(missing)}")
+        if not all(isinstance(body[k], str) for k in required):
+            raise Rejected(422, "fields must be strings")
+        return body
+
+    @staticmethod
+    def _query(request: Request, expected: set[str]) -> dict[str, str]:
+        if set(request.query) != expected or any(len(v) != 1 for v in request.query.values()):
+            raise Rejected(422, f"query must be exactly {sorted(expected)}")
+        return {k: v[0] for k, v in request.query.items()}
+
+    def _open_pulls(self) -> list[dict[str, Any]]:
+        return [p for p in self.pulls.values() if p["state"] in ("open", "opened")]
+
+    # -- GitHub -------------------------------------------------------------------------------
+
+    def _github(self, request: Request) -> tuple[int, Any]:
+        h = request.headers
+        if h.get("authorization") != f"Bearer {self.token}":
+            raise Rejected(401, "Bad credentials")
+        if h.get("accept") != "application/vnd.github+json":
+            raise Rejected(415, "Accept must be application/vnd.github+json")
+        if h.get("x-github-api-version") != "2022-11-28":
+            raise Rejected(400, "X-GitHub-Api-Version must be 2022-11-28")
+        if not h.get("user-agent"):
+            raise Rejected(403, "a User-Agent header is required")
+        owner, name = self.project.split("/")
+        root = f"/repos/{owner}/{name}/pulls"
+        match = re.fullmatch(re.escape(root) + r"(?:/(\d+))?", request.path)
+        if match is None:
+            raise Rejected(404, "Not Found")
+        number = match.group(1)
+        if number is None and request.method == "GET":
+            query = self._query(request, {"head", "state"})
+            if query["state"] != "open" or not query["head"].startswith(f"{owner}:"):
+                raise Rejected(422, "head must be owner:branch and state open")
+            branch = query["head"].split(":", 1)[1]
+            return 200, [p for p in self._open_pulls() if p["head"]["ref"] == branch]
+        if number is None and request.method == "POST":
+            body = self._body(request, GITHUB_POST_KEYS, {"title", "head", "base"})
+            if any(p["head"]["ref"] == body["head"] for p in self._open_pulls()):
+                raise Rejected(422, f"A pull request already exists for {owner}:{body['head']}.")
+            n = len(self.pulls) + 1
+            self.pulls[n] = {
+                "number": n,
+                "state": "open",
+                "title": body["title"],
+                "body": body.get("body", ""),
+                "head": {"ref": body["head"], "label": f"{owner}:{body['head']}"},
+                "base": {"ref": body["base"]},
+                "html_url": f"https://github.com/{self.project}/pull/{n}",
+            }
+            return 201, self.pulls[n]
+        if number is not None and request.method == "PATCH":
+            pull = self.pulls.get(int(number))
+            if pull is None:
+                raise Rejected(404, "Not Found")
+            pull.update(self._body(request, GITHUB_PATCH_KEYS, set()))
+            return 200, pull
+        raise Rejected(404, "Not Found")
+
+    # -- GitLab -------------------------------------------------------------------------------
+
+    def _gitlab(self, request: Request) -> tuple[int, Any]:
+        if request.headers.get("private-token") != self.token:
+            raise Rejected(401, "401 Unauthorized")
+        project = urllib.parse.quote(self.project, safe="")
+        root = f"/api/v4/projects/{project}/merge_requests"
+        match = re.fullmatch(re.escape(root) + r"(?:/(\d+))?", request.path)
+        if match is None:
+            raise Rejected(404, "404 Project Not Found")
+        iid = match.group(1)
+        if iid is None and request.method == "GET":
+            query = self._query(request, {"source_branch", "state"})
+            if query["state"] != "opened":
+                raise Rejected(400, "state must be opened")
+            branch = query["source_branch"]
+            return 200, [p for p in self._open_pulls() if p["source_branch"] == branch]
+        if iid is None and request.method == "POST":
+            body = self._body(
+                request, GITLAB_POST_KEYS, {"source_branch", "target_branch", "title"}
+            )
+            if any(p["source_branch"] == body["source_branch"] for p in self._open_pulls()):
+                raise Rejected(409, "Another open merge request already exists for this branch")
+            n = len(self.pulls) + 1
+            self.pulls[n] = {
+                "iid": n,
+                "state": "opened",
+                "title": body["title"],
+                "description": body.get("description", ""),
+                "source_branch": body["source_branch"],
+                "target_branch": body["target_branch"],
+                "web_url": f"https://gitlab.example.com/{self.project}/-/merge_requests/{n}",
+            }
+            return 201, self.pulls[n]
+        if iid is not None and request.method == "PUT":
+            pull = self.pulls.get(int(iid))
+            if pull is None:
+                raise Rejected(404, "404 Not found")
+            pull.update(self._body(request, GITLAB_PUT_KEYS, set()))
+            return 200, pull
+        raise Rejected(405, "405 Method Not Allowed")

@@ -1,0 +1,161 @@
+"""``msb-migrate verify`` and ``--verify``: the e2e tests build real images with the local
+engine (skipped cleanly without one); the rest checks the reporting without Docker."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from refactor.cli import main
+from refactor.docker import DockerEngine, RunResult
+from refactor.verify import Build, Verification, render
+
+DOCKERFILE = (
+    "FROM python:3.11\n"
+    "WORKDIR /app\n"
+    "COPY requirements.txt .\n"
+    "RUN pip install -r requirements.txt\n"
+    "COPY . .\n"
+    'CMD ["python", "app.py"]\n'
+)
+#: Migrated like DOCKERFILE, but no build of it succeeds.
+BROKEN = DOCKERFILE.replace("requirements.txt\n", "requirements.txt && test -f /nonexistent\n")
+BASE_IMAGES = ("python:3.11", "python:3.11-slim")
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Python app that builds offline (no dependencies to download)."""
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    (tmp_path / "requirements.txt").write_text("# no dependencies\n")
+    (tmp_path / "app.py").write_text('print("hello from the app")\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def engine() -> DockerEngine:
+    engine = DockerEngine()
+    if not engine.available():
+        pytest.skip(f"Docker engine unavailable: {engine.unavailable_reason()}")
+    missing = [image for image in BASE_IMAGES if not engine.exists(image)]
+    if missing:
+        pytest.skip(f"base images missing locally: {', '.join(missing)}")
+    return engine
+
+
+# -- with a Docker engine -----------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_verify_builds_both_and_compares(app: Path, engine: DockerEngine) -> None:
+    result = invoke("verify", ".", "--smoke", "python app.py")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Dockerfile: verified"
+    rows = {line.split()[0]: line for line in lines[2:] if line.strip()}
+    assert rows["build"].count("ok (") == 2
+    assert rows["size"].count(" MB") == 2
+    assert rows["user"].split()[1:4] == ["root", "(uid", "0)"]
+    assert "(uid 0)" not in rows["user"].split("0)", 1)[1]  # the migrated image is not root
+    assert "outputs identical" in result.stdout
+
+
+@pytest.mark.e2e
+def test_verify_fails_when_smoke_outputs_differ(app: Path, engine: DockerEngine) -> None:
+    result = invoke("verify", "Dockerfile", "--smoke", 'python -c "import sys; print(sys.prefix)"')
+    assert result.exit_code == 1, result.output
+    assert "Dockerfile: verification failed" in result.stdout
+    assert "outputs DIFFERENT" in result.stdout
+    assert "original smoke output:" in result.stdout
+
+
+@pytest.mark.e2e
+def test_verify_fails_when_a_build_fails(app: Path, engine: DockerEngine) -> None:
+    (app / "Dockerfile").write_text(BROKEN)
+    result = invoke("verify", ".")
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.stdout and "build log (tail)" in result.stdout
+
+
+@pytest.mark.e2e
+def test_verify_option_refuses_to_publish_a_failing_build(
+    app: Path, engine: DockerEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    (app / "Dockerfile").write_text(BROKEN)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=app, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=app, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "init"], cwd=app, check=True)
+    result = invoke("--branch", "--verify")
+    assert result.exit_code == 1, result.output
+    assert "msb-migrate: error: not publishing: verification failed" in result.stderr
+    branches = subprocess.run(
+        ["git", "branch", "--list", "msb-migrate/*"],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert branches == ""
+    written = invoke("--write", "--verify")
+    assert written.exit_code == 1
+    assert "verification failed; nothing written" in written.stderr
+
+
+@pytest.mark.e2e
+def test_verify_option_puts_sizes_in_the_json_report(app: Path, engine: DockerEngine) -> None:
+    import json
+
+    result = invoke("--verify", "--format", "json")
+    assert result.exit_code == 0, result.output
+    verification = json.loads(result.stdout)["files"][0]["verification"]
+    assert verification["ok"] is True
+    assert verification["original"]["size"] > 0 and verification["migrated"]["size"] > 0
+    assert verification["original"]["uid"] == 0
+
+
+# -- without Docker -----------------------------------------------------------------------------
+
+
+def test_verify_without_an_engine_is_an_error(app: Path) -> None:
+    result = invoke("verify", ".", "--docker", str(app / "no-such-docker"))
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("msb-migrate: error: cannot verify: ")
+
+
+def test_verify_rejects_bad_input(app: Path) -> None:
+    (app / "Dockerfile").write_bytes(b"\x00")
+    result = invoke("verify", "Dockerfile", "--docker", "/bin/false")
+    assert result.exit_code == 2
+
+
+def test_render_and_problems() -> None:
+    same = RunResult("42\n", "", 0, 0.1)
+    other = RunResult("43\n", "", 0, 0.1)
+    ok = Verification(
+        "Dockerfile",
+        Build(True, 1.0, size=300_000_000, layers=9, user="", uid=0, smoke=same),
+        Build(True, 2.0, size=100_000_000, layers=5, user="app", uid=10001, smoke=same),
+        ("run",),
+    )
+    assert ok.ok and ok.smoke_matches is True
+    text = render(ok)
+    assert text.splitlines()[0] == "Dockerfile: verified"
+    assert "100.0 MB (-66.7%)" in text
+    assert "root (uid 0)" in text and "app (uid 10001)" in text
+    differs = Verification("Dockerfile", ok.original, Build(True, 2.0, smoke=other), ("run",))
+    assert differs.problems == ["the smoke command's output differs"]
+    broken = Verification("Dockerfile", ok.original, Build(False, 1.0, "boom", problem="exit 1"))
+    assert broken.problems == ["the migrated build failed: exit 1"]
+    assert "migrated build log (tail):\n    boom" in render(broken)
