@@ -77,4 +77,34 @@ if [[ -f $images_txt ]]; then
     bash "$standin" --ensure "${extra[@]}" || die "some tags in $images_txt have no stand-in"
   fi
 fi
+# The real distroless :nonroot tags run as uid 65532 (their config says USER 65532); the
+# stand-ins are plain copies, so give each :nonroot stand-in that one line of config.
+while read -r ref; do
+  [[ -n $ref ]] || continue
+  if [[ -z $($DOCKER image inspect -f '{{.Config.User}}' "$ref" 2>/dev/null) ]]; then
+    printf 'FROM %s\nUSER 65532:65532\n' "$ref" | $DOCKER build -q -t "$ref" - >/dev/null \
+      || die "could not give $ref its nonroot user"
+    say "$ref now runs as 65532, like the real image"
+  fi
+done < <($DOCKER image ls --format '{{.Repository}}:{{.Tag}}' | grep '^gcr.io/distroless/.*:nonroot$')
+# The real full python and node images are built on buildpack-deps (gcc, make, git: ~1 GB),
+# their -slim tags are not; the stand-ins of both are the same image. Give the full tags the
+# build toolchain they really carry, so a move to -slim is measured as it would be for real.
+declare -A full_ids=()
+for ref in $($DOCKER image ls --format '{{.Repository}}:{{.Tag}}' | grep -E '^(python|node):' \
+    | grep -vE 'slim|alpine'); do
+  id=$($DOCKER image inspect -f '{{.Id}}' "$ref")
+  full_ids[$id]+=" $ref"
+done
+for id in "${!full_ids[@]}"; do
+  read -r -a refs <<<"${full_ids[$id]}"
+  if $DOCKER run --rm --entrypoint sh "${refs[0]}" -c 'command -v gcc && command -v git' >/dev/null 2>&1; then
+    continue
+  fi
+  say "adding build-essential and git to ${refs[*]} (as in the real full images)"
+  tags=()
+  for ref in "${refs[@]}"; do tags+=(-t "$ref"); done
+  printf 'FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential git && rm -rf /var/lib/apt/lists/*\n' \
+    "${refs[0]}" | DOCKER_BUILDKIT=1 $DOCKER build -q "${tags[@]}" - >/dev/null || die "could not extend ${refs[0]}"
+done
 say "ready"

@@ -111,7 +111,8 @@ class _Placed:
     """What one source of a COPY/ADD puts into the image.
 
     ``kind`` is ``context`` (``source`` relative to the build context), ``heredoc``
-    (``content`` is its text), ``stage`` (``source`` is a path in stage ``stage``) or ``image``.
+    (``content`` is its text; also a file a RUN writes with ``printf``), ``stage`` (``source``
+    is a path in stage ``stage``) or ``image``.
     """
 
     kind: str
@@ -746,9 +747,12 @@ class _Plan:
         return self._placements(self.chain)
 
     def _placements(self, chain: Sequence[Stage]) -> list[_Placed]:
-        """What the chain's COPY/ADD put into the image, source by source."""
+        """What the chain's COPY/ADD (and RUN printf > file) put into the image, in order."""
         placed: list[_Placed] = []
         for inst, state in self.pairs(chain):
+            if inst.directive == "RUN":
+                placed.extend(_written_files(inst, state, self.line(inst) or 0))
+                continue
             if inst.directive not in ("COPY", "ADD"):
                 continue
             items = [substitute(w, state.variables, inst.escape) for w in inst.values.items]
@@ -817,6 +821,47 @@ class _Plan:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+_PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "%": "%"}
+
+
+def _printf_text(fmt: str) -> str | None:
+    """What ``printf FMT`` prints, for a format with no conversions (None otherwise)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch in "\\%":
+            nxt = fmt[i + 1] if i + 1 < len(fmt) else ""
+            if ch == "%" and nxt != "%":
+                return None
+            if ch == "\\" and nxt not in _PRINTF_ESCAPES:
+                return None
+            out.append(_PRINTF_ESCAPES[nxt] if ch == "\\" else "%")
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _written_files(inst: Instruction, state: RunState, line: int) -> list[_Placed]:
+    """Files a RUN writes with ``printf 'literal' > /path`` (their text is known)."""
+    placed = []
+    for cmd in _run_commands(inst, state):
+        if cmd.name != "printf" or len(cmd.words) != 2 or len(cmd.redirects) != 1:
+            continue
+        redirect = cmd.redirects[0]
+        if not redirect.startswith(">") or redirect.startswith(">>"):
+            continue
+        target = redirect[1:].strip()
+        text = _printf_text(cmd.words[1])
+        if text is None or not target.startswith("/") or "$" in target:
+            continue
+        name = posixpath.basename(target)
+        placed.append(_Placed("heredoc", posixpath.dirname(target), True, "", name, line, text))
+    return placed
+
+
 def _is_root(user: str) -> bool:
     return user.split(":", 1)[0].strip() in ("root", "0", "")
 

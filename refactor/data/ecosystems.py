@@ -135,7 +135,8 @@ def native_runtime(kind: str, flavour: str, codename: str) -> str:
     if flavour == "slim":
         return "debian:bookworm-slim" if kind == "static" else f"debian:{codename}-slim"
     suffix = "debian12" if kind == "static" else DISTROLESS_DEBIAN[codename]
-    return f"gcr.io/distroless/{kind}-{suffix}"
+    # :nonroot is distroless's explicit tag for its default image, running as uid 65532
+    return f"gcr.io/distroless/{kind}-{suffix}:nonroot"
 
 
 #: What a dotnet project needs at run time, by SDK kind.

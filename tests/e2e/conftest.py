@@ -19,6 +19,15 @@ import e2e_harness
 
 from refactor.docker import DockerEngine
 
+#: Set by .ci/run once the engine is up: then a missing engine or image is a failure, not a skip.
+REQUIRED = os.environ.get("MSB_E2E_REQUIRED") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{reason} although MSB_E2E_REQUIRED=1", pytrace=False)
+    pytest.skip(reason)
+
 
 @pytest.fixture(scope="session")
 def docker_engine() -> DockerEngine:
@@ -26,7 +35,7 @@ def docker_engine() -> DockerEngine:
     engine = DockerEngine()
     reason = engine.unavailable_reason()
     if reason is not None:
-        pytest.skip(f"Docker engine unavailable: {reason} (run .ci/docker-up.sh)")
+        _unavailable(f"Docker engine unavailable: {reason} (run .ci/docker-up.sh)")
     return engine
 
 
@@ -57,7 +66,7 @@ def require_base_images(docker_engine: DockerEngine) -> Callable[[str], None]:
             img for img in e2e_harness.base_images(dockerfile_text) if not docker_engine.exists(img)
         ]
         if missing:
-            pytest.skip(
+            _unavailable(
                 f"base images missing locally: {', '.join(missing)} (run .ci/docker-up.sh, or "
                 "add them to tests/e2e/images.txt)"
             )

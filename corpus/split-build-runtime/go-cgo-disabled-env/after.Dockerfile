@@ -4,7 +4,7 @@ WORKDIR /src
 COPY . .
 RUN go build -ldflags="-s -w" -o /usr/local/bin/api ./cmd/api
 
-FROM gcr.io/distroless/static-debian12 AS runtime
+FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /src
 COPY --from=builder /usr/local/bin/api /usr/local/bin/api
 

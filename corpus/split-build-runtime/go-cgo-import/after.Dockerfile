@@ -3,7 +3,7 @@ WORKDIR /app
 COPY . .
 RUN go build -o app .
 
-FROM gcr.io/distroless/base-debian12 AS runtime
+FROM gcr.io/distroless/base-debian12:nonroot AS runtime
 WORKDIR /app
 COPY --from=builder /app/app /app/app
 

@@ -3,7 +3,7 @@ WORKDIR /srv
 COPY . .
 RUN CGO_ENABLED=0 go build -o api .
 
-FROM gcr.io/distroless/static-debian12 AS runtime
+FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 WORKDIR /srv
 COPY --from=builder /srv/api /srv/api
 COPY --from=builder /srv/config.yaml /srv/config.yaml

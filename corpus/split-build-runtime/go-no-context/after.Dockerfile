@@ -3,7 +3,7 @@ WORKDIR /go/src/app
 COPY . .
 RUN go mod download && go build -o /go/bin/app
 
-FROM gcr.io/distroless/base-debian12 AS runtime
+FROM gcr.io/distroless/base-debian12:nonroot AS runtime
 WORKDIR /go/src/app
 COPY --from=builder /go/bin/app /usr/local/bin/app
 

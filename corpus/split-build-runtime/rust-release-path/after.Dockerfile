@@ -3,7 +3,7 @@ WORKDIR /usr/src/ticker
 COPY . .
 RUN cargo build --release
 
-FROM gcr.io/distroless/cc-debian13 AS runtime
+FROM gcr.io/distroless/cc-debian13:nonroot AS runtime
 WORKDIR /usr/src/ticker
 COPY --from=builder /usr/src/ticker/target/release/ticker /usr/src/ticker/target/release/ticker
 
