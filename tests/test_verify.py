@@ -4,7 +4,6 @@ engine (skipped cleanly without one); the rest checks the reporting without Dock
 from __future__ import annotations
 
 import os
-
 import subprocess
 from pathlib import Path
 
