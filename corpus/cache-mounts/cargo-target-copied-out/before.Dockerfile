@@ -1,0 +1,8 @@
+FROM rust:1.80-bookworm AS builder
+WORKDIR /usr/src/app
+COPY . .
+RUN cargo build --release --locked && cp target/release/hello /usr/local/bin/hello
+
+FROM debian:bookworm-slim
+COPY --from=builder /usr/local/bin/hello /usr/local/bin/hello
+CMD ["hello"]
