@@ -54,14 +54,12 @@ class RunState:
         return {**self.args, **self.env}
 
     @property
-    def home(self) -> str:
-        """The home directory of the user (``/root`` for root or unknown)."""
+    def home(self) -> str | None:
+        """The user's home: ENV HOME, ``/root`` for root; None when only /etc/passwd knows."""
         if "HOME" in self.env:
             return self.env["HOME"]
         user = (self.user or "root").split(":", 1)[0]
-        if user in ("root", "0", ""):
-            return "/root"
-        return f"/home/{user}"
+        return "/root" if user in ("root", "0", "") else None
 
 
 @dataclass(frozen=True)

@@ -120,8 +120,9 @@ def _problem(before: Dockerfile, after: Dockerfile) -> str | None:
         reparsed = parse(after.code, before.path)
     except MsbError as exc:
         return f"the result does not parse ({exc})"
-    if reparsed.code != after.code:
-        return "the result does not print back identically"
+    if [(type(n), n.code) for n in reparsed.nodes] != [(type(n), n.code) for n in after.nodes]:
+        # e.g. a continuation left before a comment line swallows the next instruction
+        return "the result reads back as different instructions than the codemod built"
     old = {(e.reference, e.kind) for e in build_model(before).dangling}
     new = [e for e in build_model(reparsed).dangling if (e.reference, e.kind) not in old]
     if new:
@@ -152,7 +153,8 @@ def run_codemods(tree: Dockerfile, ctx: Context, codemods: Sequence[Codemod]) ->
             report.skips.append(Skip(codemod.name, f"change discarded: {problem}"))
             continue
         current = result.tree
-        report.explanations.extend(result.explanations)
+        # Resolve lines now: a later codemod may replace these nodes (then the line stays).
+        report.explanations = _resolve_lines(current, [*report.explanations, *result.explanations])
         report.files.update(result.files)
         report.applied.append(codemod.name)
     if ctx.options.syntax_directive and current.code != tree.code:

@@ -144,7 +144,8 @@ def test_user_tracking_and_inheritance() -> None:
     again = model.stages[1]
     assert again.states[1].user == "1000:1000"  # inherited from FROM build
     assert again.final_state is not None and again.final_state.user == "app"
-    assert again.states[1].home == "/home/1000"
+    assert again.states[1].home is None  # only the image's /etc/passwd knows uid 1000's home
+    assert model.stages[0].states[0].home == "/root"
 
 
 def test_cmd_reset_by_entrypoint_and_inherited_expose() -> None:
