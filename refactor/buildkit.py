@@ -12,10 +12,14 @@ parser on BuildKit's own test cases and on real-world files.
 from __future__ import annotations
 
 import json
+import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
-from .lexer import Lex, LexError, is_go_space
+from .lexer import GO_SPACE_CHARS, Lex, LexError, is_go_space
+
+_GO_SPACE_SET = frozenset(GO_SPACE_CHARS)
 
 __all__ = [
     "HeredocSpec",
@@ -33,7 +37,8 @@ __all__ = [
 HEREDOC_DIRECTIVES = frozenset({"add", "copy", "run"})
 
 _RE_WS = re.compile(r"[\t\v\f\r ]+")
-_RE_HEREDOC = re.compile(r"^(\d*)<<(-?)[\t\n\f\r ]*([^<]*)$")
+_RE_HEREDOC = re.compile(r"^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)$")  # Go's \d is ASCII only
+_RE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTINUATION: dict[str, re.Pattern[str]] = {}
 
 
@@ -53,19 +58,12 @@ def continuation_regex(escape: str) -> re.Pattern[str]:
 
 def go_trim_space(text: str) -> str:
     """Go's ``strings.TrimSpace``."""
-    start, end = 0, len(text)
-    while start < end and is_go_space(text[start]):
-        start += 1
-    while end > start and is_go_space(text[end - 1]):
-        end -= 1
-    return text[start:end]
+    return text.strip(GO_SPACE_CHARS)
 
 
 def go_ltrim_space(text: str) -> str:
-    start = 0
-    while start < len(text) and is_go_space(text[start]):
-        start += 1
-    return text[start:]
+    """Go's ``strings.TrimLeftFunc(text, unicode.IsSpace)``."""
+    return text.lstrip(GO_SPACE_CHARS)
 
 
 @dataclass(frozen=True)
@@ -79,16 +77,45 @@ class Token:
 
 def split_keyword(line: str) -> tuple[Token, int]:
     """The keyword of a logical line and the index where its arguments begin."""
-    start = 0
-    end = len(line)
-    while start < end and is_go_space(line[start]):
-        start += 1
-    while end > start and is_go_space(line[end - 1]):
-        end -= 1
+    keyword, rest, _ = _split_keyword(line)
+    return keyword, rest
+
+
+def _split_keyword(line: str) -> tuple[Token, int, int]:
+    """``split_keyword`` plus the end of the line without trailing white space."""
+    start = len(line) - len(line.lstrip(GO_SPACE_CHARS))
+    end = max(start, len(line.rstrip(GO_SPACE_CHARS)))
     match = _RE_WS.search(line, start, end)
     if match is None:
-        return Token(line[start:end], start, end), end
-    return Token(line[start : match.start()], start, match.start()), match.end()
+        return Token(line[start:end], start, end), end, end
+    return Token(line[start : match.start()], start, match.start()), match.end(), end
+
+
+def _char_bytes(ch: str) -> bytes:
+    try:
+        return ch.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no decoder produced
+        return ch.encode("utf-8", "surrogatepass")
+
+
+def go_bytes_view(text: str) -> tuple[str, list[int]]:
+    """``text`` as Go's byte loops see it: one Latin-1 character per UTF-8 byte.
+
+    Some BuildKit loops index a string byte by byte and cast each byte to a rune
+    (``rune(line[pos])``), so a non-ASCII character is read as several Latin-1 characters
+    (``ü`` as ``Ã¼``) and the bytes 0x85 and 0xA0 inside one count as white space. Also
+    returns the byte offset where each character starts (plus the total length).
+    """
+    pieces = [_char_bytes(ch) for ch in text]
+    starts = [0]
+    for piece in pieces:
+        starts.append(starts[-1] + len(piece))
+    return b"".join(pieces).decode("latin-1"), starts
+
+
+def from_go_bytes(view: str) -> str:
+    """Back from a byte view to text (bytes that are not valid UTF-8 as surrogate escapes)."""
+    return view.encode("latin-1").decode("utf-8", "surrogateescape")
 
 
 def extract_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | None]:
@@ -97,11 +124,37 @@ def extract_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | 
     Returns ``None`` as the rest's start when the line holds only flags. A bare ``--`` ends
     the flags and is returned as a token with text ``--``.
     """
+    flags, rest, _ = _extract_flags(line, pos, escape)
+    return flags, rest
+
+
+def _extract_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | None, str]:
+    """``extract_flags`` plus the rest of the line as BuildKit reads it.
+
+    BuildKit scans flags byte by byte (see :func:`go_bytes_view`): flag texts hold the Latin-1
+    reading of non-ASCII bytes, as the engine's do. Token offsets are character offsets into
+    ``line``, rounded up when BuildKit splits inside a character.
+    """
+    if line.isascii():
+        flags, rest = _scan_flags(line, pos, escape)
+        return flags, rest, "" if rest is None else line[rest:]
+    view, starts = go_bytes_view(line)
+    flags, rest = _scan_flags(view, starts[pos], escape)
+    tokens = [
+        Token(t.text, bisect_left(starts, t.start), bisect_left(starts, t.end)) for t in flags
+    ]
+    if rest is None:
+        return tokens, None, ""
+    return tokens, bisect_left(starts, rest), from_go_bytes(view[rest:])
+
+
+def _scan_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | None]:
     flags: list[Token] = []
     n = len(line)
+    if pos < n and line[pos] not in _GO_SPACE_SET and not line.startswith("--", pos):
+        return flags, pos  # no flags, the common case
     while True:
-        while pos < n and is_go_space(line[pos]):
-            pos += 1
+        pos = n - len(line[pos:].lstrip(GO_SPACE_CHARS))
         if pos >= n:
             return flags, None
         if line[pos] != "-" or pos + 1 >= n or line[pos + 1] != "-":
@@ -127,7 +180,7 @@ def extract_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | 
                 buf.append(ch)
                 pos += 1
                 continue
-            if is_go_space(ch):
+            if ch in _GO_SPACE_SET:
                 break
             if ch in ("'", '"'):
                 quote = ch
@@ -238,14 +291,21 @@ class ParsedLine:
 
 def parse_line(line: str, escape: str) -> ParsedLine:
     """Split and parse one logical line (``newNodeFromLine``)."""
-    keyword, rest_start = split_keyword(line)
+    keyword, rest_start, end = _split_keyword(line)
     flags: list[Token] = []
     args_start: int | None = None
     args = ""
-    if rest_start < len(line):
-        flags, args_start = extract_flags(line, rest_start, escape)
-        if args_start is not None:
-            args = go_trim_space(line[args_start:])
+    if rest_start < end:
+        if line.find("--", rest_start, end) < 0:
+            # No flags (the common case): the rest starts where _RE_WS ended (BuildKit's byte
+            # scan sees no white space there: a character that is, like U+0085, starts with
+            # the byte 0xC2) and TrimSpace trims it.
+            args_start, args = rest_start, go_trim_space(line[rest_start:end])
+        else:
+            # BuildKit extracts the flags from the line without its trailing white space.
+            flags, args_start, rest = _extract_flags(line[:end], rest_start, escape)
+            if args_start is not None:
+                args = go_trim_space(rest)
     values = parse_values(keyword.text.lower(), args, escape)
     return ParsedLine(keyword, tuple(flags), args_start, args, values)
 
@@ -258,12 +318,26 @@ def parse_values(command: str, rest: str, escape: str) -> Values:
     return parser(rest, escape)
 
 
+def _go_number(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # Go's json cannot store it in a float64: not JSON for BuildKit
+        raise ValueError(f"number {text} out of range")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"invalid character in literal {name}")  # NaN, Infinity: not JSON in Go
+
+
+_JSON = json.JSONDecoder(parse_constant=_no_constant, parse_int=_go_number, parse_float=_go_number)
+
+
 def _parse_json(rest: str) -> list[str] | None:
     rest = go_ltrim_space(rest)
     if not rest.startswith("["):
         return None
     try:
-        data = json.loads(rest)
+        data = _JSON.decode(rest)
     except (ValueError, RecursionError):
         return None
     if not isinstance(data, list):
@@ -272,7 +346,8 @@ def _parse_json(rest: str) -> list[str] | None:
         raise InstructionError(
             "when using JSON array syntax, arrays must be comprised of strings only"
         )
-    return data
+    # Go decodes an unpaired surrogate escape (\ud800) as U+FFFD.
+    return [item if item.isascii() else _RE_SURROGATE.sub("\ufffd", item) for item in data]
 
 
 def exec_form(rest: str) -> list[str] | None:
@@ -342,16 +417,22 @@ def _label(rest: str, escape: str) -> Values:
 
 
 def _health(rest: str, escape: str) -> Values:
+    # BuildKit looks for the white space byte by byte (unicode.IsSpace(rune(rest[sep]))).
+    view = rest if rest.isascii() else go_bytes_view(rest)[0]
     sep = 0
-    while sep < len(rest) and not is_go_space(rest[sep]):
+    while sep < len(view) and not is_go_space(view[sep]):
         sep += 1
     nxt = sep
-    while nxt < len(rest) and is_go_space(rest[nxt]):
+    while nxt < len(view) and is_go_space(view[nxt]):
         nxt += 1
     if sep == 0:
         return Values(())
-    cmd = _maybe_json(rest[nxt:], escape)
-    return Values((rest[:sep], *cmd.items), json=cmd.json)
+    if view is not rest:
+        typ, tail = from_go_bytes(view[:sep]), from_go_bytes(view[nxt:])
+    else:
+        typ, tail = rest[:sep], rest[nxt:]
+    cmd = _maybe_json(tail, escape)
+    return Values((typ, *cmd.items), json=cmd.json)
 
 
 def _onbuild(rest: str, escape: str) -> Values:
@@ -432,7 +513,8 @@ def heredoc_specs(line: str) -> list[HeredocSpec]:
         name = names[0]
         quotes = name.count("'") + name.count('"')
         raw_quotes = raws[0].count("'") + raws[0].count('"')
-        specs.append(HeredocSpec(name, chomp == "-", quotes == raw_quotes, int(fd_text or 0)))
+        fd = min(int(fd_text or 0), 2**64 - 1)  # strconv.ParseUint saturates on overflow
+        specs.append(HeredocSpec(name, chomp == "-", quotes == raw_quotes, fd))
     return specs
 
 

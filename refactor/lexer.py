@@ -22,6 +22,8 @@ __all__ = ["Lex", "LexError", "ProcessResult", "is_go_space"]
 _GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
     chr(c) for c in range(0x2000, 0x200B)
 )
+#: The same characters as one string, for ``str.strip`` (Go's TrimSpace, TrimLeftFunc(IsSpace)).
+GO_SPACE_CHARS = "".join(sorted(_GO_SPACE))
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 
 
@@ -45,10 +47,18 @@ class ProcessResult:
 
 
 class _Words:
+    """BuildKit's ``wordsStruct``.
+
+    ``buf`` is the scanner's one shared word buffer (BuildKit's ``shellWord.wordsBuffer``, since
+    4c935cf9a, v0.15): every ``processStopOn`` call, nested ones included, resets it, so the
+    part of a word before a ``${name:-word}``, ``${name#pattern}`` or ``${name/a/b}`` is lost
+    from the *words* (not from the joined result). We reproduce that, as the engine does it.
+    """
+
     __slots__ = ("buf", "in_word", "words")
 
-    def __init__(self) -> None:
-        self.buf: list[str] = []
+    def __init__(self, buf: list[str]) -> None:
+        self.buf = buf
         self.words: list[str] = []
         self.in_word = False
 
@@ -56,7 +66,7 @@ class _Words:
         if ch in _GO_SPACE:
             if self.in_word and self.buf:
                 self.words.append("".join(self.buf))
-                self.buf = []
+                self.buf.clear()
                 self.in_word = False
         else:
             self.add_raw_char(ch)
@@ -70,15 +80,14 @@ class _Words:
             self.add_char(ch)
 
     def add_raw_string(self, text: str) -> None:
-        self.buf.append(text)
+        if text:  # the buffer holds no empty pieces: ``bool(buf)`` is Go's ``buf.Len() > 0``
+            self.buf.append(text)
         self.in_word = True
 
     def get_words(self) -> list[str]:
         if self.buf:
-            joined = "".join(self.buf)
-            if joined:
-                self.words.append(joined)
-            self.buf = []
+            self.words.append("".join(self.buf))
+            self.buf.clear()
             self.in_word = False
         return self.words
 
@@ -123,8 +132,10 @@ class _Scanner:
     def __init__(self, lex: Lex, text: str, env: Mapping[str, str]) -> None:
         self.lex = lex
         self.text = text
-        self.pos = 0
+        # Go's text/scanner skips a byte order mark at the start of its input.
+        self.pos = 1 if text.startswith("\ufeff") else 0
         self.env = env
+        self.words_buf: list[str] = []
         self.raw_escapes = lex.raw_escapes
         self.matched: set[str] = set()
         self.unmatched: set[str] = set()
@@ -157,7 +168,8 @@ class _Scanner:
     # -- the grammar ----------------------------------------------------------------------
     def stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
         result: list[str] = []
-        words = _Words()
+        self.words_buf.clear()
+        words = _Words(self.words_buf)
         saved = self.raw_escapes
         self.raw_escapes = raw_escapes
         try:
@@ -256,8 +268,8 @@ class _Scanner:
         text = self.text
         if self.pos < len(text):
             ch = text[self.pos]
-            if ch.isdigit():
-                while self.pos < len(text) and text[self.pos].isdigit():
+            if ch.isdecimal():  # Go's unicode.IsDigit is category Nd, like isdecimal
+                while self.pos < len(text) and text[self.pos].isdecimal():
                     self.pos += 1
                 return text[start : self.pos]
             if ch in _SPECIAL_PARAMS:
@@ -265,7 +277,7 @@ class _Scanner:
                 return ch
         while self.pos < len(text):
             ch = text[self.pos]
-            if not (ch.isalpha() or ch.isdigit() or ch == "_"):
+            if not (ch.isalpha() or ch.isdecimal() or ch == "_"):
                 break
             self.pos += 1
         return text[start : self.pos]
@@ -396,7 +408,7 @@ def _pattern_to_regex(pattern: str, *, greedy: bool, anchored: bool) -> re.Patte
         if tok in _REGEX_SPECIALS:
             out.append("\\")
         out.append(tok)
-    return re.compile("".join(out), re.DOTALL)
+    return re.compile("".join(out))  # Go's "." does not match a newline either
 
 
 def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:

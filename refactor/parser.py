@@ -15,7 +15,7 @@ from pathlib import Path
 from . import buildkit
 from .buildkit import InstructionError, continuation_regex, go_ltrim_space
 from .errors import DockerfileSyntaxError, InputError
-from .lexer import is_go_space
+from .lexer import GO_SPACE_CHARS
 from .syntax import (
     Blank,
     Comment,
@@ -33,9 +33,12 @@ __all__ = ["MAX_BYTES", "decode", "parse", "parse_bytes", "parse_file", "parse_i
 
 #: Inputs above this size are refused (the largest real Dockerfiles are a few hundred KB).
 MAX_BYTES = 32 * 1024 * 1024
+#: BuildKit reads lines with a bufio.Scanner: a line of more bytes (without its LF) is an error.
+MAX_LINE_BYTES = 65535
 
 _DIRECTIVE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+_GO_SPACE_SET = frozenset(GO_SPACE_CHARS)
 
 
 def decode(data: bytes, path: str | None = None) -> str:
@@ -107,6 +110,8 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     bom = text.startswith("\ufeff")
     body = text[1:] if bom else text
     lines = split_lines(body)
+    if len(text) * 4 > MAX_LINE_BYTES:  # at most 4 UTF-8 bytes a character
+        _check_line_lengths(lines, bom, name)
     directives = _Directives()
     escape = "\\"
     regex = continuation_regex(escape)
@@ -118,9 +123,9 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
         raw = lines[i]
         content = raw.rstrip("\r\n")
         eol = raw[len(content) :]
-        stripped = go_ltrim_space(content)
+        stripped = content.lstrip(GO_SPACE_CHARS)
         try:
-            found = directives.parse(stripped)
+            found = None if directives.done else directives.parse(stripped)
         except InstructionError as exc:
             raise DockerfileSyntaxError(name, i + 1, str(exc)) from None
         if found is not None:
@@ -144,18 +149,20 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
             continue
         start = i
         # Gather the physical lines of the logical line.
-        ended = regex.search(stripped) is None
+        # The regex only matches a line ending with the escape token (and spaces, tabs).
+        ended = not stripped.rstrip(" \t").endswith(escape) or regex.search(stripped) is None
         i += 1
+        one_line = ended
         while not ended and i < n:
             line = lines[i].rstrip("\r\n")
             i += 1
-            light = go_ltrim_space(line)
+            light = line.lstrip(GO_SPACE_CHARS)
             if light.startswith("#") or not light:
                 continue
-            ended = regex.search(line) is None
-        head = "".join(lines[start:i])
+            ended = not line.rstrip(" \t").endswith(escape) or regex.search(line) is None
+        head = raw if one_line else "".join(lines[start:i])
         try:
-            node, i = _instruction(head, lines, i, escape)
+            node, i = _instruction(head, lines, i, escape, one_line=one_line)
         except InstructionError as exc:
             raise DockerfileSyntaxError(name, start + 1, str(exc)) from None
         except _Unterminated as exc:
@@ -165,6 +172,19 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     if not has_instruction:
         raise DockerfileSyntaxError(name, max(n, 1), "file with no instructions")
     return Dockerfile(tuple(nodes), bom, escape, path)
+
+
+def _check_line_lengths(lines: list[str], bom: bool, name: str) -> None:
+    for number, line in enumerate(lines, 1):
+        if (len(line) + 1) * 4 <= MAX_LINE_BYTES:  # +1: a BOM (3 bytes) on line 1
+            continue
+        size = len(line.removesuffix("\n").encode("utf-8", "surrogatepass"))
+        if number == 1 and bom:
+            size += 3  # BuildKit drops the BOM after reading the first line
+        if size > MAX_LINE_BYTES:
+            raise DockerfileSyntaxError(
+                name, number, f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}"
+            )
 
 
 class _Unterminated(Exception):
@@ -178,17 +198,39 @@ def parse_instruction(line: str, escape: str = "\\") -> Instruction:
 
 
 def _instruction(
-    head: str, lines: list[str], i: int, escape: str, *, allow_heredocs: bool = True
+    head: str,
+    lines: list[str],
+    i: int,
+    escape: str,
+    *,
+    allow_heredocs: bool = True,
+    one_line: bool = False,
 ) -> tuple[Instruction, int]:
-    """Build the node for the instruction whose physical lines are ``head``."""
+    """Build the node for the instruction whose physical lines are ``head``.
+
+    ``one_line``: the caller knows ``head`` is one line that does not end with a continuation.
+    """
     content = head.rstrip("\r\n")
     eol = head[len(content) :]
     # BuildKit's trimNewline strips any run of CR/LF; only the last line ending is ours.
     if eol.count("\n") > 1:
         keep = eol.rfind("\n", 0, len(eol) - 1) + 1
         content, eol = head[: len(content) + keep], eol[keep:]
-    logical, segments = _join(content, escape)
+    if "\n" in content:
+        logical, segments = _join(content, escape)
+    else:  # one physical line, the common case: what _join does, without its loop
+        logical = content.lstrip(GO_SPACE_CHARS)
+        lead = len(content) - len(logical)
+        match = None if one_line else continuation_regex(escape).search(logical)
+        if match:
+            logical = logical[: match.start()] + (match.group(1) or "")
+        segments = [(0, lead, len(logical))] if logical else []
     parsed = buildkit.parse_line(logical, escape)
+
+    # Map positions of the logical line back to the raw text. With one segment (one physical
+    # line, or one line with text) every position of the logical line is shifted by its base.
+    single = len(segments) == 1
+    base = segments[0][1] if single else 0
 
     def raw(pos: int) -> int:
         for seg_start, raw_start, length in reversed(segments):
@@ -200,22 +242,27 @@ def _instruction(
         return raw(end - 1) + 1 if end > 0 else 0
 
     key = parsed.keyword
-    if key.text:
-        k_start, k_end = raw(key.start), raw_end(key.end)
-    else:
+    if not key.text:
         k_start = k_end = len(content)
+    elif single:
+        k_start, k_end = base + key.start, base + key.end
+    else:
+        k_start, k_end = raw(key.start), raw_end(key.end)
     flags: list[Flag] = []
     cursor = k_end
     for tok in parsed.flags:
-        f_start, f_end = raw(tok.start), raw_end(tok.end)
+        if single:
+            f_start, f_end = base + tok.start, base + tok.end
+        else:
+            f_start, f_end = raw(tok.start), raw_end(tok.end)
         flags.append(Flag(content[f_start:f_end], content[cursor:f_start], escape))
         cursor = f_end
     args_start = cursor
     if parsed.args_start is not None and parsed.args:
         pos = parsed.args_start
-        while is_go_space(logical[pos]):
+        while pos < len(logical) and logical[pos] in _GO_SPACE_SET:
             pos += 1
-        args_start = raw(pos)
+        args_start = base + pos if single else raw(pos)
     node = Instruction(
         keyword=content[k_start:k_end],
         args=content[args_start:],
@@ -225,6 +272,8 @@ def _instruction(
         eol=eol,
         escape=escape,
     )
+    # The node's cached readings are what we just computed (its own code gives the same).
+    node.__dict__.update(logical=logical, parsed=parsed)
     if not allow_heredocs or "<<" not in logical or not buildkit.can_contain_heredoc(parsed):
         return node, i
     heredocs: list[Heredoc] = []
@@ -246,4 +295,6 @@ def _instruction(
         heredocs.append(Heredoc(spec.name, body, terminator, spec.chomp, spec.expand, spec.fd))
     if not heredocs:
         return node, i
-    return node.with_changes(heredocs=tuple(heredocs)), i
+    with_docs = node.with_changes(heredocs=tuple(heredocs))
+    with_docs.__dict__.update(logical=logical, parsed=parsed)
+    return with_docs, i

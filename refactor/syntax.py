@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import Any, Self
 
 from . import buildkit
-from .buildkit import ParsedLine, Values, continuation_regex, exec_form
+from .buildkit import ParsedLine, Values, continuation_regex
 
 __all__ = [
     "Blank",
@@ -198,6 +198,8 @@ class Instruction(Node):
 
     @property
     def code(self) -> str:
+        if not self.flags and not self.heredocs:
+            return self.leading + self.keyword + self.args_prefix + self.args + self.eol
         parts = [self.leading, self.keyword]
         for flag in self.flags:
             parts.append(flag.prefix)
@@ -263,7 +265,11 @@ class Instruction(Node):
     @property
     def exec_args(self) -> list[str] | None:
         """The JSON array of an exec-form instruction, else None."""
-        return exec_form(self.value) if self.is_json else None
+        if not self.is_json:
+            return None
+        items = self.parsed.values.items
+        # HEALTHCHECK's first item is its type (CMD); the array follows it.
+        return list(items[1:] if self.parsed.command == "healthcheck" else items)
 
     @property
     def sub(self) -> Instruction | None:
@@ -382,7 +388,7 @@ class Dockerfile(Node):
 
     @property
     def code(self) -> str:
-        return ("\ufeff" if self.bom else "") + "".join(node.code for node in self.nodes)
+        return ("\ufeff" if self.bom else "") + "".join([node.code for node in self.nodes])
 
     @property
     def instructions(self) -> list[Instruction]:
