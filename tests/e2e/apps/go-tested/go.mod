@@ -1,0 +1,3 @@
+module example.com/go-tested
+
+go 1.22
