@@ -1,0 +1,14 @@
+FROM python:3.12 AS builder
+WORKDIR /code
+RUN python -m venv /opt/venv
+ENV PATH="/opt/venv/bin:$PATH"
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+
+FROM python:3.12-slim AS runtime
+ENV PATH="/opt/venv/bin:$PATH"
+WORKDIR /code
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /code /code
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "80"]

@@ -1,0 +1,9 @@
+FROM rust:1.80 AS builder
+WORKDIR /usr/src/app
+COPY . .
+RUN cargo build --release
+
+FROM debian:bookworm-slim AS runtime
+COPY --from=builder /usr/src/app/target/release/web /usr/local/bin/web
+EXPOSE 8000
+CMD ["web"]
