@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codemods.name_stages import word_spans
-from refactor.codemod import Codemod, Context, Explanation, Result
+from refactor.codemod import Codemod, Context, Explanation, Result, Unsupported
 from refactor.data import platforms as pf
 from refactor.data.users import is_windows
 from refactor.model import BuildModel, RunState, Stage, build_model, resolve_workdir, substitute
@@ -61,15 +61,6 @@ _WHY: Mapping[str, str] = {
     "dotnet": "a portable (framework-dependent) .NET publish runs on every platform",
     "files": "it only prepares files that are the same on every platform",
 }
-
-
-class Unsupported(Exception):
-    """A reason to leave the file alone, with the line it concerns."""
-
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 # -- helpers shared with dev-target --------------------------------------------------------------

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.name_stages import run_commands
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip
+from refactor.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import stages as data
 from refactor.model import BuildModel, Stage, build_model, resolve_workdir, substitute
@@ -30,13 +30,6 @@ from refactor.shell import Command, analyse
 from refactor.syntax import Blank, Dockerfile, Flag, Instruction, Node
 
 __all__ = ["DepsStage"]
-
-
-class _Skip(Exception):
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass
@@ -72,7 +65,7 @@ class DepsStage(Codemod):
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         try:
             return _Mover(self, tree, ctx).run()
-        except _Skip as skip:
+        except Unsupported as skip:
             return self.skip(tree, skip.reason, skip.line)
 
 
@@ -128,20 +121,20 @@ class _Mover:
     def run(self) -> Result:
         model = self.model
         if len(model.stages) < 2:
-            raise _Skip(
+            raise Unsupported(
                 "single-stage file: there is no builder to take the dependencies from "
                 "(split-build-runtime makes one)"
             )
         numeric = next((e for e in model.edges if e.reference.isdigit()), None)
         if numeric is not None:
-            raise _Skip(
+            raise Unsupported(
                 f"a stage is referred to by its index (`{numeric.reference}`): a new stage "
                 "would renumber it (name-stages names them)",
                 self.line(numeric.instruction),
             )
         existing = next((s for s in model.stages if s.name in data.DEPS_STAGE_NAMES), None)
         if existing is not None:
-            raise _Skip(
+            raise Unsupported(
                 f"a dependency stage already exists (`{existing.alias}`)",
                 self.line(existing.from_),
             )
@@ -153,13 +146,13 @@ class _Mover:
             if i != final.index and _context_copies(model.stages[i])
         ]
         if not candidates:
-            raise _Skip("no stage the image needs copies files from the build context")
+            raise Unsupported("no stage the image needs copies files from the build context")
         plans: list[_Plan] = []
         skips: list[Skip] = []
         for stage in candidates:
             try:
                 plans.append(self.plan(stage))
-            except _Skip as skip:
+            except Unsupported as skip:
                 reason = skip.reason if len(candidates) == 1 else f"`{stage.ref}`: {skip.reason}"
                 skips.append(Skip(self.codemod.name, reason, skip.line))
         if not plans:
@@ -169,12 +162,12 @@ class _Mover:
     # -- planning -----------------------------------------------------------------------------
     def plan(self, stage: Stage) -> _Plan:
         if not self.codemod.allowed(self.tree, stage.from_):
-            raise _Skip(f"opted out (# msb-migrate: skip={self.codemod.name})")
+            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})")
         if stage.name is None or stage.alias is None:
-            raise _Skip("the builder stage has no name")
+            raise Unsupported("the builder stage has no name")
         parent = self.model.stages[stage.parent] if stage.parent is not None else None
         if parent is not None and _only_installs(parent):
-            raise _Skip(
+            raise Unsupported(
                 f"a dependency stage already exists (`{parent.alias}` installs the "
                 f"dependencies `{stage.alias}` builds on)",
                 self.line(stage.from_),
@@ -187,11 +180,13 @@ class _Mover:
         for inst in stage.instructions[1:]:
             directive = inst.directive
             if directive == "ONBUILD":
-                raise _Skip("ONBUILD would fire in the stage built FROM deps", self.line(inst))
+                raise Unsupported(
+                    "ONBUILD would fire in the stage built FROM deps", self.line(inst)
+                )
             if directive in ("COPY", "ADD") and inst.flag("from") is not None:
                 source = next((e.source for e in self.model.edges if e.instruction is inst), None)
                 if source is not None and first_source is None:
-                    raise _Skip(
+                    raise Unsupported(
                         "a dependency stage already exists: the builder copies from "
                         f"`{inst.flag('from')}` before its sources",
                         self.line(inst),
@@ -213,7 +208,9 @@ class _Mover:
         at = _index(stage.instructions, end) + 1
         rest = stage.instructions[at:]
         if not rest:
-            raise _Skip("the stage only installs dependencies: it is a dependency stage already")
+            raise Unsupported(
+                "the stage only installs dependencies: it is a dependency stage already"
+            )
         head = stage.instructions[1:at]
         plan = _Plan(stage, end, installs, [i for i in head if i.directive == "ARG"])
         self.production(plan, rest)
@@ -224,21 +221,21 @@ class _Mover:
         manifests: list[Instruction],
         source: Instruction | None,
         late: Instruction | None,
-    ) -> _Skip:
+    ) -> Unsupported:
         if late is None:
-            return _Skip(
+            return Unsupported(
                 "no dependency install (npm ci, pip install -r, go mod download, mvn "
                 "dependency:go-offline, cargo fetch…) from manifests copied before the sources"
             )
         assert source is not None
         copy = _text(source)
         if not manifests:
-            return _Skip(
+            return Unsupported(
                 f"the manifests are not copied separately: `{copy}` brings the sources before "
                 f"`{_text(late)}`",
                 self.line(source),
             )
-        return _Skip(
+        return Unsupported(
             f"the install is interleaved with source copies: `{copy}` comes between the "
             f"manifests and `{_text(late)}`",
             self.line(source),

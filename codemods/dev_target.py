@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.cross_platform import (
-    Unsupported,
     chain_of,
     commands_of,
     context_source,
@@ -28,7 +27,7 @@ from codemods.cross_platform import (
     go_packages,
     option,
 )
-from refactor.codemod import Codemod, Context, Explanation, Result
+from refactor.codemod import Codemod, Context, Explanation, Result, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import platforms as pf

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip
+from refactor.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
 from refactor.data import users as data
 from refactor.data.distros import distro_of
 from refactor.model import BuildModel, RunState, Stage, build_model, resolve_workdir, substitute
@@ -67,13 +67,6 @@ _NGINX_DEFAULT_SITES = {
     "http.d": "default.conf",
     "sites-enabled": "default",
 }
-
-
-class _Skip(Exception):
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -140,12 +133,12 @@ class NonRootUser(Codemod):
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         try:
             return _Plan(self, tree, ctx).apply()
-        except _Skip as skip:
+        except Unsupported as skip:
             return self.skip(tree, skip.reason, skip.line)
 
 
 class _Plan:
-    """Reads the target stage, decides the user and edits the tree (raises _Skip to leave it)."""
+    """Reads the target stage, decides the user and edits the tree (raises Unsupported to skip)."""
 
     def __init__(self, codemod: NonRootUser, tree: Dockerfile, ctx: Context) -> None:
         self.codemod = codemod
@@ -154,7 +147,7 @@ class _Plan:
         self.model: BuildModel = build_model(tree)
         stage = self.model.stage(ctx.target) if ctx.target else self.model.final
         if stage is None:
-            raise _Skip(f"no stage named {ctx.target}" if ctx.target else "no final stage")
+            raise Unsupported(f"no stage named {ctx.target}" if ctx.target else "no final stage")
         self.stage = stage
         self.chain = self._chain(stage)
         self.image = self.chain[0].image
@@ -186,17 +179,19 @@ class _Plan:
     def apply(self) -> Result:
         for inst in (self.stage.from_, *self.stage.all("USER"), *self._anchor()):
             if not self.codemod.allowed(self.tree, inst):
-                raise _Skip("opted out with # msb-migrate: skip=non-root-user", self.line(inst))
+                raise Unsupported(
+                    "opted out with # msb-migrate: skip=non-root-user", self.line(inst)
+                )
         if data.is_windows(self.image, self.chain[0].platform) or _windows_shell(self.final):
-            raise _Skip(f"{self.image_name} is a Windows image", self.line(self.stage.from_))
+            raise Unsupported(f"{self.image_name} is a Windows image", self.line(self.stage.from_))
         self._check_current_user()
         nginx = self.nginx_server and self._nginx_unprivileged()
         reason = data.root_image(self.image)
         if reason and not nginx:
-            raise _Skip(f"{self.image_name} must start as root: {reason}")
+            raise Unsupported(f"{self.image_name} must start as root: {reason}")
         for inst in self.stage.all("ONBUILD"):
             if inst.sub is not None and inst.sub.directive in ("RUN", "ADD", "COPY"):
-                raise _Skip(
+                raise Unsupported(
                     "ONBUILD triggers would run in child images as the non-root user",
                     self.line(inst),
                 )
@@ -212,20 +207,20 @@ class _Plan:
         if user:
             setter = next(i for i, _ in reversed(list(self.pairs())) if i.directive == "USER")
             if "$" in user:
-                raise _Skip(
+                raise Unsupported(
                     f"the final USER {user} depends on a variable not set in the Dockerfile: "
                     "left to the author",
                     self.line(setter),
                 )
             if _is_root(user):
-                raise _Skip(
+                raise Unsupported(
                     f"the final stage ends with USER {user}: the author chose root",
                     self.line(setter),
                 )
-            raise _Skip(f"already runs as non-root user {user}", self.line(setter))
+            raise Unsupported(f"already runs as non-root user {user}", self.line(setter))
         entry = data.image_user(self.image)
         if entry is not None and entry.default and entry.user is not None:
-            raise _Skip(
+            raise Unsupported(
                 f"already runs as non-root user {entry.user.label}, the default user of "
                 f"{self.image_name}",
                 self.line(self.stage.from_),
@@ -256,18 +251,18 @@ class _Plan:
             for words in programs:
                 name = _program(words)
                 if name in data.ROOT_COMMANDS:
-                    raise _Skip(
+                    raise Unsupported(
                         f"{where} runs {name}, which {data.ROOT_COMMANDS[name]}", self.line(inst)
                     )
                 if name == "nginx" and not nginx:
-                    raise _Skip(
+                    raise Unsupported(
                         f"{where} starts nginx, whose master process needs root unless its "
                         "config (pid, temp paths, listen ports) is provably unprivileged",
                         self.line(inst),
                     )
                 build = self._builds(words, state)
                 if build:
-                    raise _Skip(
+                    raise Unsupported(
                         f"{where} runs {build} at start, which writes into the app directory "
                         "where RUN steps left root-owned files",
                         self.line(inst),
@@ -325,7 +320,7 @@ class _Plan:
                 continue
             if content is None:
                 if _looks_like_script(word):
-                    raise _Skip(
+                    raise Unsupported(
                         f"{where} runs {word} ({origin}), which cannot be read to check that "
                         "it does not switch users or need root itself",
                         self.line(inst),
@@ -333,7 +328,7 @@ class _Plan:
                 return
             bad = _root_command_in(content)
             if bad:
-                raise _Skip(
+                raise Unsupported(
                     f"{where} runs {word}, which calls {bad}: it {data.ROOT_COMMANDS[bad]}",
                     self.line(inst),
                 )
@@ -346,7 +341,7 @@ class _Plan:
             ran = {c.name for c in commands}
             bad = next((w for w in _root_words(text) if w not in ran), None)
             if base in text and bad:
-                raise _Skip(
+                raise Unsupported(
                     f"{where} runs {word}, written by the RUN at line {self.line(run)}, which "
                     f"mentions {bad}: it {data.ROOT_COMMANDS[bad]}",
                     self.line(inst),
@@ -382,7 +377,7 @@ class _Plan:
             ):
                 return
         port, where = low[0]
-        raise _Skip(
+        raise Unsupported(
             f"binds port {port} ({where}): ports below 1024 need root, and nothing grants "
             "cap_net_bind_service (setcap)"
         )
@@ -432,28 +427,28 @@ class _Plan:
     # -- root's home and volumes -------------------------------------------------------------
     def _check_root_home(self) -> None:
         if _ROOT_HOME.search(self.final.workdir):
-            raise _Skip(f"the WORKDIR {self.final.workdir} is in root's home (mode 700)")
+            raise Unsupported(f"the WORKDIR {self.final.workdir} is in root's home (mode 700)")
         for key, value in self.final.env.items():
             if _ROOT_HOME.search(value):
-                raise _Skip(
+                raise Unsupported(
                     f"ENV {key}={value} points into root's home, which a non-root user cannot read"
                 )
         for inst, state in self.pairs():
             if inst.directive in ("COPY", "ADD") and len(inst.values.items) > 1:
                 dest = _dest(inst, state)
                 if _ROOT_HOME.search(dest):
-                    raise _Skip(
+                    raise Unsupported(
                         f"{inst.directive} at line {self.line(inst)} puts files in root's home "
                         f"({dest}), which a non-root user cannot read",
                         self.line(inst),
                     )
         for inst, _, _ in self.start:
             if _ROOT_HOME.search(inst.value):
-                raise _Skip(f"{inst.directive} runs from root's home", self.line(inst))
+                raise Unsupported(f"{inst.directive} runs from root's home", self.line(inst))
         for run, state, commands in self.runs():
             why = _installs_into_home(commands, state)
             if why:
-                raise _Skip(
+                raise Unsupported(
                     f"RUN at line {self.line(run)} {why}, in root's home: the non-root user "
                     "would not find it",
                     self.line(run),
@@ -485,7 +480,7 @@ class _Plan:
                 if not (_inside(volume, "/tmp") or _inside(volume, "/var/tmp")) and not (
                     self._covered(volume)
                 ):
-                    raise _Skip(
+                    raise Unsupported(
                         f"VOLUME {volume} (line {self.line(inst)}) stays owned by root: the "
                         "non-root user could not write to it",
                         self.line(inst),
@@ -505,20 +500,20 @@ class _Plan:
             why = f"{self.image_name} ships user {entry.user.label}"
             return _Choice(entry.user, f"{why} ({entry.note})" if entry.note else why)
         if family is None:
-            raise _Skip(f"cannot tell how to create a user on {self.image_name}")
+            raise Unsupported(f"cannot tell how to create a user on {self.image_name}")
         if family.family == "scratch":
             return _Choice(data.SCRATCH_USER, "scratch has no /etc/passwd: a numeric user works")
         commands = data.CREATE_USER.get(family.family)
         if commands is None:
-            raise _Skip(f"cannot tell how to create a user on {self.image_name}")
+            raise Unsupported(f"cannot tell how to create a user on {self.image_name}")
         missing = data.lacks_useradd(self.image)
         if missing:
-            raise _Skip(f"cannot create a user on {self.image_name}: {missing}")
+            raise Unsupported(f"cannot create a user on {self.image_name}: {missing}")
         if not self._posix_shell():
-            raise _Skip(f"the stage's SHELL {list(self.final.shell)} is not a POSIX shell")
+            raise Unsupported(f"the stage's SHELL {list(self.final.shell)} is not a POSIX shell")
         name, uid = self.ctx.options.user_name, self.ctx.options.user_uid
         if not _NAME.match(name) or not 0 < uid < 2**31:
-            raise _Skip(f"the user name or uid option is not valid ({name!r}, {uid})")
+            raise Unsupported(f"the user name or uid option is not valid ({name!r}, {uid})")
         home = f"/home/{name}"
         user = data.ImageUser(name, uid, uid)
         create = tuple(c.format(name=name, uid=uid, gid=uid, home=home) for c in commands)
@@ -567,7 +562,7 @@ class _Plan:
                     note(*owner, self.line(inst))
         if len(seen) > 1:
             names = ", ".join(entry.label for entry in seen)
-            raise _Skip(
+            raise Unsupported(
                 f"the Dockerfile prepares several users ({names}); cannot tell which one "
                 "should run the app"
             )
@@ -575,7 +570,7 @@ class _Plan:
             return None
         entry = seen[0]
         if entry.uid is None:
-            raise _Skip(
+            raise Unsupported(
                 f"the Dockerfile prepares user {entry.label} (line {entry.line}) without a fixed "
                 f"uid; a numeric USER needs one (or add USER {entry.label} yourself)",
                 entry.line,

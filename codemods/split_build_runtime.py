@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from refactor.codemod import Codemod, Context, Explanation, Result
+from refactor.codemod import Codemod, Context, Explanation, Result, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data.distros import distro_of
@@ -61,13 +61,6 @@ SYSTEM_DIRS = (
 )
 USER_COMMANDS = frozenset({"useradd", "adduser", "groupadd", "addgroup", "usermod"})
 PACKAGE_MANAGERS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf"})
-
-
-class _Skip(Exception):
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass
@@ -120,7 +113,7 @@ class SplitBuildRuntime(Codemod):
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         try:
             return _Splitter(self, tree, ctx).run()
-        except _Skip as skip:
+        except Unsupported as skip:
             return self.skip(tree, skip.reason, skip.line)
 
 
@@ -136,7 +129,7 @@ def _words_of(run: Instruction, state: RunState) -> tuple[Command, ...]:
             len(words) == 2 and words[0] in ("sh", "bash")
         ):
             return analyse(run.heredocs[0].content, state.workdir, state.variables).commands
-        raise _Skip("a RUN feeds a heredoc to a program; cannot read what it does")
+        raise Unsupported("a RUN feeds a heredoc to a program; cannot read what it does")
     if run.is_json:
         items = tuple(run.values.items)
         return (Command(items, (), state.workdir, " ".join(items)),)
@@ -145,7 +138,7 @@ def _words_of(run: Instruction, state: RunState) -> tuple[Command, ...]:
 
 def _abs(cwd: str | None, path: str) -> str:
     if cwd is None and not path.startswith("/"):
-        raise _Skip(f"cannot tell which directory `{path}` is relative to")
+        raise Unsupported(f"cannot tell which directory `{path}` is relative to")
     return resolve_workdir(cwd or "/", path)
 
 
@@ -201,29 +194,35 @@ class _Splitter:
     def run(self) -> Result:
         model = self.model
         if not model.stages:
-            raise _Skip("the file has no FROM")
+            raise Unsupported("the file has no FROM")
         if len(model.stages) > 1:
-            raise _Skip("already multi-stage")
+            raise Unsupported("already multi-stage")
         stage = model.stages[0]
         self.stage = stage
         if not self.codemod.allowed(self.tree, stage.from_):
-            raise _Skip("opted out (# msb-migrate: skip=split-build-runtime)")
+            raise Unsupported("opted out (# msb-migrate: skip=split-build-runtime)")
         image = stage.image
         if image is None:
-            raise _Skip(f"the base image `{stage.base}` is not a plain reference (uses a variable)")
+            raise Unsupported(
+                f"the base image `{stage.base}` is not a plain reference (uses a variable)"
+            )
         self.image = image
         text = f"{image.path}:{image.tag or ''}".lower()
         if self.tree.escape == "`" or any(
             w in text for w in ("windows", "nanoserver", "servercore")
         ):
-            raise _Skip("Windows base images (or the Windows escape character `) are not supported")
+            raise Unsupported(
+                "Windows base images (or the Windows escape character `) are not supported"
+            )
         if image.is_scratch:
-            raise _Skip("the image is built FROM scratch: there is no build to split")
+            raise Unsupported("the image is built FROM scratch: there is no build to split")
         if stage.platform is not None:
-            raise _Skip("FROM --platform needs a cross-build aware split (not supported yet)")
+            raise Unsupported("FROM --platform needs a cross-build aware split (not supported yet)")
         for inst in stage.instructions[1:]:
             if inst.directive in ("ONBUILD", "SHELL"):
-                raise _Skip(f"{inst.directive} is not supported by the split", self.line(inst))
+                raise Unsupported(
+                    f"{inst.directive} is not supported by the split", self.line(inst)
+                )
         self.final = stage.final_state
         assert self.final is not None
         self.runs: list[_Run] = []
@@ -231,7 +230,7 @@ class _Splitter:
             if inst.directive == "RUN":
                 commands = _words_of(inst, state)
                 if any(c.opaque for c in commands):
-                    raise _Skip("a RUN step cannot be read (opaque shell)", self.line(inst))
+                    raise Unsupported("a RUN step cannot be read (opaque shell)", self.line(inst))
                 self.runs.append(_Run(inst, state, commands, self.line(inst) or 0))
         self.start = self.start_words()
         self.rewritten: tuple[str, list[str]] | None = None
@@ -253,7 +252,7 @@ class _Splitter:
         plain = self.image.hub_name in ("debian", "ubuntu", "buildpack-deps")
         if plain and distro is not None and names & {"make", "cmake", "gcc", "g++", "cc", "c++"}:
             return "c"
-        raise _Skip(
+        raise Unsupported(
             f"unknown ecosystem for base image `{self.image}` (no builder/runtime pair is known)"
         )
 
@@ -263,7 +262,7 @@ class _Splitter:
         entry = stage.last("ENTRYPOINT")
         cmd = stage.last("CMD")  # a CMD of the same stage survives a later ENTRYPOINT
         if entry is None and cmd is None:
-            raise _Skip("no CMD or ENTRYPOINT: cannot tell what the runtime runs")
+            raise Unsupported("no CMD or ENTRYPOINT: cannot tell what the runtime runs")
         words: list[str] = []
         for inst in (entry, cmd):
             if inst is None:
@@ -274,7 +273,7 @@ class _Splitter:
                 state = stage.state_of(inst)
                 commands = analyse(inst.value, state.workdir, state.variables).commands
                 if len(commands) != 1 or commands[0].opaque:
-                    raise _Skip(
+                    raise Unsupported(
                         f"the start command `{inst.value}` is a shell script too complex to check",
                         self.line(inst),
                     )
@@ -284,7 +283,7 @@ class _Splitter:
         if words and words[0] == "exec":
             words = words[1:]
         if not words:
-            raise _Skip("the start command is empty")
+            raise Unsupported("the start command is empty")
         return words
 
     def index(self, inst: Instruction) -> int:
@@ -301,7 +300,7 @@ class _Splitter:
             if tuple(words[: len(prefix)]) == prefix:
                 binary = self.built_equivalent(words)
                 if binary is None:
-                    raise _Skip(f"the start command needs the toolchain: {why}")
+                    raise Unsupported(f"the start command needs the toolchain: {why}")
                 self.rewritten = (" ".join(self.start), binary)
                 self.start = binary
 
@@ -385,16 +384,18 @@ class _Splitter:
                     continue
                 for pkg in ops[1:]:
                     if "$" in pkg:
-                        raise _Skip(f"installs packages named by a variable ({pkg})", run.line)
+                        raise Unsupported(
+                            f"installs packages named by a variable ({pkg})", run.line
+                        )
                     mapped = eco.runtime_package(pkg)
                     if mapped is None:
-                        raise _Skip(
+                        raise Unsupported(
                             f"installs system package `{pkg}`; cannot tell whether the runtime "
                             "needs it (no known runtime mapping)",
                             run.line,
                         )
                     if mapped and family is not None and family.family != "debian":
-                        raise _Skip(
+                        raise Unsupported(
                             f"runtime package mapping for `{pkg}` is known for Debian only",
                             run.line,
                         )
@@ -416,13 +417,13 @@ class _Splitter:
                 if name in FILE_COMMANDS:
                     for path in self.written(cmd):
                         if not any(_under(path, k) for k in (*kept, *SCRATCH_DIRS)):
-                            raise _Skip(
+                            raise Unsupported(
                                 f"a RUN after the build writes `{path}`, which the runtime "
                                 "stage would not have",
                                 run.line,
                             )
                     continue
-                raise _Skip(
+                raise Unsupported(
                     f"a RUN after the build runs `{name}`; cannot tell whether the runtime "
                     "needs its effect",
                     run.line,
@@ -610,16 +611,18 @@ class _Splitter:
         if "*" in path:
             if any(fnmatch.fnmatchcase(p, path) or fnmatch.fnmatchcase(path, p) for p in produced):
                 return _Copy(path, posixpath.dirname(path) + "/", what)
-            raise _Skip(f"cannot tell where the build puts `{path}`")
+            raise Unsupported(f"cannot tell where the build puts `{path}`")
         if not any(fnmatch.fnmatchcase(path, pattern) for pattern in produced):
-            raise _Skip(f"unknown artifact location: the build does not visibly produce `{path}`")
+            raise Unsupported(
+                f"unknown artifact location: the build does not visibly produce `{path}`"
+            )
         return _Copy(path, path, what)
 
     # -- planning ---------------------------------------------------------------------------------
     def plan(self) -> _Plan:
         self.toolchain_start()
         if self.last_build_index() < 0:
-            raise _Skip(
+            raise Unsupported(
                 "no build step in the Dockerfile: nothing a runtime stage would leave behind"
             )
         planner = {
@@ -713,14 +716,14 @@ class _Splitter:
     def flavour(self, allowed: Sequence[str], default: str) -> str:
         flavour = self.ctx.options.runtime_flavour or default
         if flavour not in allowed:
-            raise _Skip(
+            raise Unsupported(
                 f"runtime flavour `{flavour}` is not valid for a {self.ecosystem} build "
                 f"(valid: {', '.join(allowed)})"
             )
         if flavour == "alpine":
             family = distro_of(self.image)
             if family is None or family.family != "alpine":
-                raise _Skip("the alpine flavour needs an alpine (musl) builder image")
+                raise Unsupported("the alpine flavour needs an alpine (musl) builder image")
         return flavour
 
     def explicit(self, image: str) -> str:
@@ -731,12 +734,12 @@ class _Splitter:
         if packages:
             runtime = distro_of(ImageRef.parse(plan.runtime_image))
             if runtime is None or runtime.family != "debian":
-                raise _Skip(
+                raise Unsupported(
                     f"the runtime needs system packages ({', '.join(packages)}) and "
                     f"`{plan.runtime_image}` is not known to be Debian-based"
                 )
             if not plan.has_package_manager:
-                raise _Skip(
+                raise Unsupported(
                     f"the runtime needs system packages ({', '.join(packages)}) and the "
                     f"`{plan.runtime_image}` image has no package manager"
                 )
@@ -761,15 +764,15 @@ class _Splitter:
             return
         if not user_runs:
             if user not in {"node", "nobody", "nonroot", "www-data", "nginx"}:
-                raise _Skip(
+                raise Unsupported(
                     f"USER {user} is not created in the Dockerfile nor known in the runtime"
                 )
             return
         if not plan.has_package_manager:
-            raise _Skip(f"the runtime image has no shell to create the user `{user}`")
+            raise Unsupported(f"the runtime image has no shell to create the user `{user}`")
         for run in user_runs:
             if any(c.name not in USER_COMMANDS | {"mkdir", "chown", "chmod"} for c in run.commands):
-                raise _Skip(
+                raise Unsupported(
                     f"the RUN that creates user `{user}` does more than create it", run.line
                 )
             copy = dataclasses.replace(run.inst)
@@ -782,7 +785,7 @@ class _Splitter:
         roots = self.copy_roots()
         for root in roots:
             if root in SYSTEM_ROOTS or any(_under(root, d) for d in SYSTEM_DIRS):
-                raise _Skip(
+                raise Unsupported(
                     f"the build copies files into `{root}`; the split keeps app folders only"
                 )
             plan.copies.append(_Copy(root, root, why))
@@ -794,11 +797,15 @@ class _Splitter:
         if "/" in word:
             path = _abs(self.final.workdir, word)
             if not any(_under(path, r) for r in (*roots, eco.VENV)):
-                raise _Skip(f"the start command runs `{path}`, which is outside the copied folders")
+                raise Unsupported(
+                    f"the start command runs `{path}`, which is outside the copied folders"
+                )
             return
         if word in plan.programs:
             return
-        raise _Skip(f"the start command runs `{word}`, which the runtime image does not provide")
+        raise Unsupported(
+            f"the start command runs `{word}`, which the runtime image does not provide"
+        )
 
     # -- ecosystems -------------------------------------------------------------------------
     def plan_go(self) -> _Plan:
@@ -809,7 +816,7 @@ class _Splitter:
             (r, c) for r, c in self.all_commands() if c.name == "go" and c.args[:1] == ("install",)
         ]
         if not builds:
-            raise _Skip("no `go build` or `go install` step: unknown artifact location")
+            raise Unsupported("no `go build` or `go install` step: unknown artifact location")
         packages, user_runs = self.packages()
         static, why, cgo_edit = self.go_static(builds)
         family = distro_of(self.image)
@@ -820,11 +827,11 @@ class _Splitter:
             allowed = ["alpine"]  # a musl binary runs on musl only
         flavour = self.flavour(allowed, "alpine" if alpine and not static else "distroless")
         if flavour == "scratch" and not static:
-            raise _Skip("scratch needs a static binary")
+            raise Unsupported("scratch needs a static binary")
         needs_apt = bool([p for p in packages if p not in eco.DISTROLESS_STATIC_PROVIDES])
         if needs_apt and flavour in ("distroless", "scratch", "alpine"):
             if self.ctx.options.runtime_flavour in ("distroless", "scratch") or flavour == "alpine":
-                raise _Skip(
+                raise Unsupported(
                     f"the runtime needs system packages; a {flavour} runtime cannot install them"
                 )
             flavour = "slim"
@@ -860,9 +867,9 @@ class _Splitter:
         """The builder's Debian release (a dynamic binary needs a runtime glibc as new)."""
         codename = eco.builder_codename(self.image)
         if codename is None:
-            raise _Skip(f"unknown Debian release of `{self.image}`: cannot match its glibc")
+            raise Unsupported(f"unknown Debian release of `{self.image}`: cannot match its glibc")
         if packages and codename != eco.PACKAGES_CODENAME:
-            raise _Skip(
+            raise Unsupported(
                 f"runtime library names are known for Debian {eco.PACKAGES_CODENAME}, and "
                 f"`{self.image}` is built on {codename}"
             )
@@ -916,11 +923,13 @@ class _Splitter:
         program = self.resolve_program(self.start[0], produced)
         if program is None:
             if self.start[0] in plan.programs:
-                raise _Skip(
+                raise Unsupported(
                     f"the start command runs `{self.start[0]}`: cannot tell which built files "
                     "it needs"
                 )
-            raise _Skip(f"unknown artifact location: the build does not produce `{self.start[0]}`")
+            raise Unsupported(
+                f"unknown artifact location: the build does not produce `{self.start[0]}`"
+            )
         copy = self.artifact(program, produced, "the program the start command runs")
         if copy is not None and posixpath.dirname(program) in eco.TOOLCHAIN_PATHS.get(
             self.ecosystem, ()
@@ -977,11 +986,11 @@ class _Splitter:
             flavour = self.flavour(["distroless", "slim"], "distroless")
             if packages and flavour == "distroless":
                 if self.ctx.options.runtime_flavour == "distroless":
-                    raise _Skip("the runtime needs system packages; distroless has none")
+                    raise Unsupported("the runtime needs system packages; distroless has none")
                 flavour = "slim"
             image = eco.native_runtime("cc", flavour, self.codename(packages))
             if not [r for r, c in self.all_commands() if c.name == "cargo"]:
-                raise _Skip("no cargo build step: unknown artifact location")
+                raise Unsupported("no cargo build step: unknown artifact location")
             self.check_rust_sys_crates(packages)
         plan = _Plan(
             self.explicit(image),
@@ -1014,10 +1023,12 @@ class _Splitter:
                 if p != "Threads"
             ]
             if found:
-                raise _Skip(f"CMakeLists.txt links `{found[0]}`: its runtime library is unknown")
+                raise Unsupported(
+                    f"CMakeLists.txt links `{found[0]}`: its runtime library is unknown"
+                )
         unread = ("make" in builds and makefile is None) or ("cmake" in builds and cmake is None)
         if unread and self.image.hub_name in eco.IMAGES_WITH_DEV_LIBRARIES:
-            raise _Skip(
+            raise Unsupported(
                 f"`{self.image}` ships many -dev libraries and the build files cannot be read: "
                 "cannot tell which libraries the program links"
             )
@@ -1025,7 +1036,7 @@ class _Splitter:
         for flag in flags:
             mapped = eco.LINK_LIBRARIES.get(flag)
             if mapped is None:
-                raise _Skip(f"the program links `-l{flag}`, whose runtime package is unknown")
+                raise Unsupported(f"the program links `-l{flag}`, whose runtime package is unknown")
             packages.extend(p for p in mapped if p not in packages)
         return packages
 
@@ -1035,7 +1046,7 @@ class _Splitter:
         lock = self.ctx.read("Cargo.lock") or ""
         for crate in re.findall(r'^name = "([\w-]+-sys)"', lock, re.M):
             if crate not in eco.RUST_SAFE_SYS_CRATES and not packages:
-                raise _Skip(
+                raise Unsupported(
                     f"Cargo.lock has `{crate}`, which may link a system library of the rust "
                     "image that the runtime does not have"
                 )
@@ -1045,7 +1056,7 @@ class _Splitter:
         to it: only an install whose Makefile installs nothing but programs is accepted."""
         for run, cmd in self.all_commands():
             if cmd.name == "ldconfig" or (cmd.name == "cmake" and cmd.has_flag("--install")):
-                raise _Skip(
+                raise Unsupported(
                     "the build installs shared libraries (ldconfig/cmake --install) that the "
                     "program may need at run time",
                     run.line,
@@ -1056,7 +1067,7 @@ class _Splitter:
                     r"\$\((?:PREFIX|prefix|DESTDIR)\)[^\n]*/(?:lib|share|etc)\b|\.so\b",
                     makefile,
                 ):
-                    raise _Skip(
+                    raise Unsupported(
                         "`make install` also installs libraries or data files, which the "
                         "runtime stage would not have",
                         run.line,
@@ -1065,7 +1076,7 @@ class _Splitter:
                 if not any(
                     fnmatch.fnmatchcase(c.source, p) for c in plan.copies for p in installed
                 ):
-                    raise _Skip(
+                    raise Unsupported(
                         "`make install` installs files the program may need, but the start "
                         "command does not run an installed program",
                         run.line,
@@ -1080,13 +1091,13 @@ class _Splitter:
             codename = self.codename(packages)
             system_gcc = codename == "bookworm" and re.split(r"[.-]", tag)[0] == "12"
             if not system_gcc and not self.proven_c_only():
-                raise _Skip(
+                raise Unsupported(
                     f"`{image}` ships another libstdc++ than Debian's: a C++ program may "
                     "not run on debian-slim (cannot prove the sources are C only)"
                 )
             return f"debian:{codename}-slim"
         if packages and tag not in ("bookworm", "12", "bookworm-slim", "12-slim"):
-            raise _Skip(
+            raise Unsupported(
                 f"runtime library names are known for Debian {eco.PACKAGES_CODENAME}, not "
                 f"for `{image}`"
             )
@@ -1096,7 +1107,7 @@ class _Splitter:
             return str(image) if "slim" in tag else f"debian:{tag}-slim"
         if image.hub_name == "ubuntu":
             return str(image)
-        raise _Skip(f"unknown runtime for a C/C++ build on `{image}`")
+        raise Unsupported(f"unknown runtime for a C/C++ build on `{image}`")
 
     def proven_c_only(self) -> bool:
         if not self.ctx.has_context:
@@ -1108,9 +1119,9 @@ class _Splitter:
         self.flavour(["slim", "alpine"], "slim")
         jre = java.jre_for(self.image)
         if jre is None:
-            raise _Skip(f"unknown Java image `{self.image}`: cannot pick the JRE")
+            raise Unsupported(f"unknown Java image `{self.image}`: cannot pick the JRE")
         if isinstance(jre, java.NoJre):
-            raise _Skip(f"no JRE image for `{self.image}`: {jre.reason}")
+            raise Unsupported(f"no JRE image for `{self.image}`: {jre.reason}")
         image = str(jre.image)
         packages, user_runs = self.packages()
         why = "a JRE of the JDK's major version runs the jar; compilers stay in the builder"
@@ -1141,7 +1152,9 @@ class _Splitter:
                 continue
             break  # the main class
         if not paths:
-            raise _Skip("the java command names no jar or classpath: unknown artifact location")
+            raise Unsupported(
+                "the java command names no jar or classpath: unknown artifact location"
+            )
         for path in paths:
             full = _abs(self.final.workdir, path)
             if full.endswith("/*"):
@@ -1158,7 +1171,7 @@ class _Splitter:
         program = _abs(self.final.workdir, self.start[0])
         found = re.match(r"^(.*/build/install/[^/]+)/bin/[^/]+$", program)
         if found is None or not any(fnmatch.fnmatchcase(found.group(1), p) for p in produced):
-            raise _Skip(f"the start command runs `{self.start[0]}`, not java")
+            raise Unsupported(f"the start command runs `{self.start[0]}`, not java")
         folder = found.group(1)
         plan.copies.append(_Copy(folder, folder, "the installDist folder: jars and start script"))
         self.check_after_build([folder])
@@ -1168,7 +1181,7 @@ class _Splitter:
         self.flavour(["slim", "alpine"], "slim")
         tag = self.image.tag
         if tag is None:
-            raise _Skip("the .NET SDK image has no version tag to match the runtime to")
+            raise Unsupported("the .NET SDK image has no version tag to match the runtime to")
         web = True
         projects = self.ctx.glob("**/*.csproj")
         if projects:
@@ -1185,13 +1198,13 @@ class _Splitter:
         if posixpath.basename(self.start[0]) == "dotnet":
             dll = next((w for w in self.start[1:] if w.endswith(".dll")), None)
             if dll is None:
-                raise _Skip("the dotnet start command names no .dll")
+                raise Unsupported("the dotnet start command names no .dll")
             target = _abs(self.final.workdir, dll)
         else:
             target = self.resolve_program(self.start[0], produced) or self.start[0]
         folder = posixpath.dirname(target)
         if not any(p.endswith("/*") and fnmatch.fnmatchcase(folder, p[:-2]) for p in produced):
-            raise _Skip(
+            raise Unsupported(
                 f"unknown artifact location: `{target}` is not in a `dotnet publish` folder"
             )
         plan.copies.append(_Copy(folder, folder, "the `dotnet publish` output"))
@@ -1206,31 +1219,31 @@ class _Splitter:
             if cmd.name in ("python", "python3") and words[1:3] == ("-m", "pip"):
                 words = ("pip", *words[3:])
             elif re.fullmatch(r"pip(3(\.\d+)?)?", cmd.name) and "/" in words[0]:
-                raise _Skip(
+                raise Unsupported(
                     f"pip is run by its path `{words[0]}`, bypassing a virtualenv", run.line
                 )
             name = posixpath.basename(words[0])
             if re.fullmatch(r"pip(3(\.\d+)?)?", name) and "install" in words[1:2]:
                 bad = [f for f in ("--user", "--target", "-t", "--prefix", "--root") if f in words]
                 if bad:
-                    raise _Skip(
+                    raise Unsupported(
                         f"`pip install {bad[0]}` does not install into a virtualenv", run.line
                     )
                 installs.append((run, cmd))
             elif name in ("poetry", "pipenv") and "install" in words[1:2]:
                 installs.append((run, cmd))  # both install into the active VIRTUAL_ENV
             elif name in ("uv", "conda", "pdm"):
-                raise _Skip(f"{name} installs are not supported by the split yet", run.line)
+                raise Unsupported(f"{name} installs are not supported by the split yet", run.line)
         if not installs:
-            raise _Skip(
+            raise Unsupported(
                 "no pip/poetry/pipenv install step: nothing a runtime stage would leave behind"
             )
         tag = eco.slim_tag(self.image.tag, self.image.hub_name)
         if tag is None:
-            raise _Skip(f"no slim variant is known for `{self.image}`")
+            raise Unsupported(f"no slim variant is known for `{self.image}`")
         self.flavour(["slim", "alpine"], "slim")
         if self.start[0] in ("poetry", "pipenv"):
-            raise _Skip(f"the start command runs {self.start[0]}, which is a build tool")
+            raise Unsupported(f"the start command runs {self.start[0]}, which is a build tool")
         packages, user_runs = self.packages()
         image = str(self.image.with_tag(tag))
         plan = _Plan(
@@ -1295,7 +1308,7 @@ class _Splitter:
                 cmd.has_flag("-g", "--global")
                 or (cmd.name == "yarn" and cmd.args[:1] == ("global",))
             ):
-                raise _Skip("a global package install lives outside the app folder", run.line)
+                raise Unsupported("a global package install lives outside the app folder", run.line)
         script_name = self.node_start_script()
         script_text = None
         if script_name is not None:
@@ -1304,7 +1317,7 @@ class _Splitter:
                 if script_name == "start" and self.ctx.has_context and self.package_json():
                     script_text = "node server.js"  # npm's default start
                 else:
-                    raise _Skip(
+                    raise Unsupported(
                         f"the start command runs the package.json script `{script_name}`, "
                         "which cannot be read"
                     )
@@ -1316,12 +1329,12 @@ class _Splitter:
             if found:
                 return self.plan_spa(command, found, port)
         if eco.DEV_SERVER_SCRIPT.search(command):
-            raise _Skip(f"the start command runs a development server (`{command}`)")
+            raise Unsupported(f"the start command runs a development server (`{command}`)")
         if posixpath.basename(self.start[0]) == "npx":
-            raise _Skip("the start command runs npx, which may need dev dependencies")
+            raise Unsupported("the start command runs npx, which may need dev dependencies")
         tag = eco.slim_tag(self.image.tag, self.image.hub_name)
         if tag is None:
-            raise _Skip(f"no slim variant is known for `{self.image}`")
+            raise Unsupported(f"no slim variant is known for `{self.image}`")
         self.flavour(["slim", "alpine"], "slim")
         packages, user_runs = self.packages()
         plan = _Plan(
@@ -1349,10 +1362,10 @@ class _Splitter:
             c.name in ("npm", "yarn", "pnpm") and "build" in c.args[:2]
             for _, c in self.all_commands()
         ):
-            raise _Skip("the Next.js app is not built in the Dockerfile")
+            raise Unsupported("the Next.js app is not built in the Dockerfile")
         tag = eco.slim_tag(self.image.tag, self.image.hub_name)
         if tag is None:
-            raise _Skip(f"no slim variant is known for `{self.image}`")
+            raise Unsupported(f"no slim variant is known for `{self.image}`")
         self.flavour(["slim", "alpine"], "slim")
         packages, user_runs = self.packages()
         given = re.search(r"(?:-p|--port)[= ](\d+)", command)
@@ -1401,7 +1414,9 @@ class _Splitter:
             or (c.name in ("yarn", "pnpm") and c.args[:1] in ((), ("install",)))
         ]
         if not installs:
-            raise _Skip("no npm/yarn/pnpm install step: nothing a runtime stage would leave behind")
+            raise Unsupported(
+                "no npm/yarn/pnpm install step: nothing a runtime stage would leave behind"
+            )
         data = self.package_json()
         dev = None if data is None else bool(data.get("devDependencies"))
         production = all(
@@ -1412,7 +1427,7 @@ class _Splitter:
         if dev is False or production:
             return
         if any(c.name != "npm" for _, c in installs):
-            raise _Skip("yarn/pnpm installs with dev dependencies: cannot prune them safely")
+            raise Unsupported("yarn/pnpm installs with dev dependencies: cannot prune them safely")
         last = self.last_build_index()
         anchor = self.stage.instructions[last]
         prune = self.new("RUN", "npm prune --omit=dev")
@@ -1424,20 +1439,20 @@ class _Splitter:
     def plan_spa(self, command: str, found: re.Match[str], port: int) -> _Plan:
         build = self.script("build")
         if build is None:
-            raise _Skip("a static site whose build script cannot be read")
+            raise Unsupported("a static site whose build script cannot be read")
         folder = found.groupdict().get("dir")
         if folder is None:
             folder = next((f for p, f in eco.SPA_BUILDERS if p.search(build)), None)
         if folder is None:
-            raise _Skip(f"unknown output folder of the build script `{build}`")
+            raise Unsupported(f"unknown output folder of the build script `{build}`")
         for config in self.ctx.glob("vite.config.*"):
             if "outDir" in (self.ctx.read(config) or ""):
-                raise _Skip(f"{config} sets build.outDir: unknown output folder")
+                raise Unsupported(f"{config} sets build.outDir: unknown output folder")
         if not any(
             c.name in ("npm", "yarn", "pnpm") and "build" in c.args[:2]
             for _, c in self.all_commands()
         ):
-            raise _Skip("the static site is not built in the Dockerfile")
+            raise Unsupported("the static site is not built in the Dockerfile")
         given = re.search(r"(?:--port|-p|-l|--listen)[= ](\d+)", command)
         port = int(given.group(1)) if given else port
         self.flavour(["slim"], "slim")
@@ -1513,7 +1528,7 @@ class _Splitter:
                 removed = True
                 if isinstance(node, Instruction):
                     if node.directive == "HEALTHCHECK" and plan.static_site:
-                        raise _Skip(
+                        raise Unsupported(
                             "the HEALTHCHECK checks a server nginx replaces", self.line(node)
                         )
                     replaced = plan.static_site or plan.start is not None
@@ -1563,7 +1578,7 @@ class _Splitter:
             runtime.append(self.new("WORKDIR", self.final.workdir))
         for copy in plan.copies:
             if any(c.isspace() for c in copy.source + copy.dest):
-                raise _Skip(f"the artifact path `{copy.source}` contains white space")
+                raise Unsupported(f"the artifact path `{copy.source}` contains white space")
             inst = self.new("COPY", f"{copy.source} {copy.dest}", flags=[f"--from={name}"])
             runtime.append(inst)
             explanations.append(
@@ -1608,7 +1623,7 @@ class _Splitter:
             return plan.runtime_image
         if plan.runtime_image == str(self.image):
             return written
-        raise _Skip(
+        raise Unsupported(
             f"the base image `{written}` uses a variable; the runtime image cannot follow it"
         )
 
@@ -1661,7 +1676,7 @@ class _Splitter:
             elif all(sep == "=" for _, _, sep in keep):
                 envs.append(self.new("ENV", " ".join(f"{k}={v}" for k, v, _ in keep)))
             else:
-                raise _Skip("an ENV mixes build and runtime variables in the legacy form")
+                raise Unsupported("an ENV mixes build and runtime variables in the legacy form")
             for _, value, _ in keep:
                 referenced.update(re.findall(r"\$\{?(\w+)", value))
         args = [
@@ -1695,7 +1710,7 @@ class _Splitter:
             return
         if any(program == posixpath.basename(c.source) for c in plan.copies):
             return
-        raise _Skip(
+        raise Unsupported(
             f"the HEALTHCHECK runs `{program}`, which the runtime image "
             f"`{plan.runtime_image}` does not have",
             self.line(node),

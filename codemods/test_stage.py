@@ -18,7 +18,7 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from refactor.codemod import Codemod, Context, Result
+from refactor.codemod import Codemod, Context, Result, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import stages as data
@@ -36,13 +36,6 @@ MAX_CHECKED = 200
 VENDORED = frozenset({"node_modules", "venv", ".venv", "site-packages", "vendor", "target"})
 #: Mount types a test command shares with the builder step it mirrors.
 SHARED_MOUNTS = frozenset({"cache", "secret", "ssh"})
-
-
-class _Skip(Exception):
-    def __init__(self, reason: str, line: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -79,7 +72,7 @@ class TestStage(Codemod):
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         try:
             return _Tester(self, tree, ctx).run()
-        except _Skip as skip:
+        except Unsupported as skip:
             return self.skip(tree, skip.reason, skip.line)
 
 
@@ -163,47 +156,49 @@ class _Tester:
     def run(self) -> Result:
         model = self.model
         if len(model.stages) < 2:
-            raise _Skip(
+            raise Unsupported(
                 "single-stage file: there is no builder stage to test "
                 "(split-build-runtime makes one)"
             )
         existing = next((s for s in model.stages if s.name in data.TEST_STAGE_NAMES), None)
         if existing is not None:
-            raise _Skip(
+            raise Unsupported(
                 f"a test stage already exists (`{existing.alias}`)", self.line(existing.from_)
             )
         for step in self.steps(model.stages):
             if data.runs_tests(step.words):
                 stage = model.stage_of(step.inst)
                 where = f"stage `{stage.ref}`" if stage is not None else "a stage"
-                raise _Skip(
+                raise Unsupported(
                     f"the tests already run in {where} (`{' '.join(step.words)}`)",
                     self.line(step.inst),
                 )
         final = model.final
         assert final is not None
         if not self.codemod.allowed(self.tree, final.from_):
-            raise _Skip(f"opted out (# msb-migrate: skip={self.codemod.name})")
+            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})")
         candidates = self.builders()
         if not candidates:
-            raise _Skip(
+            raise Unsupported(
                 "cannot identify the builder: no stage the image needs copies the sources and "
                 "runs a build"
             )
         plans: list[_Plan] = []
-        reasons: list[tuple[Stage, _Skip]] = []
+        reasons: list[tuple[Stage, Unsupported]] = []
         for builder in candidates:
             try:
                 plans.append(self.plan(builder))
-            except _Skip as skip:
+            except Unsupported as skip:
                 reasons.append((builder, skip))
         if not plans:
             if len({skip.reason for _, skip in reasons}) == 1:
                 raise reasons[0][1]
-            raise _Skip("; ".join(f"`{stage.ref}`: {skip.reason}" for stage, skip in reasons))
+            raise Unsupported("; ".join(f"`{stage.ref}`: {skip.reason}" for stage, skip in reasons))
         if len(plans) > 1:
             names = ", ".join(f"`{p.builder.ref}`" for p in plans)
-            raise _Skip(f"several build stages have tests ({names}): cannot tell which to test")
+            raise Unsupported(
+                f"several build stages have tests ({names}): cannot tell which to test"
+            )
         return self.render(plans[0], final)
 
     def builders(self) -> list[Stage]:
@@ -230,39 +225,41 @@ class _Tester:
 
     def plan(self, builder: Stage) -> _Plan:
         if not self.codemod.allowed(self.tree, builder.from_):
-            raise _Skip(f"opted out (# msb-migrate: skip={self.codemod.name})")
+            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})")
         if builder.name is None:
-            raise _Skip("the builder stage has no name to build the test stage FROM")
+            raise Unsupported("the builder stage has no name to build the test stage FROM")
         chain = self.chain(builder)
         steps = self.steps(chain)
         for step in steps:
             if data.builder_runs_tests(step.words):
-                raise _Skip(
+                raise Unsupported(
                     f"the builder already runs the tests (`{' '.join(step.words)}`)",
                     self.line(step.inst),
                 )
         if not self.ctx.has_context:
-            raise _Skip("no build context to find the project's tests in")
+            raise Unsupported("no build context to find the project's tests in")
         names = {posixpath.basename(s.words[0]) for s in steps}
         recipes = [r for r in data.TEST_RECIPES if names & set(r.programs)]
         if not recipes:
             tools = sorted({p for r in data.TEST_RECIPES for p in r.programs})
-            raise _Skip(f"no test command found: the builder runs none of {', '.join(tools)}")
+            raise Unsupported(f"no test command found: the builder runs none of {', '.join(tools)}")
         found: list[_Plan] = []
         reasons: list[str] = []
         for recipe in recipes:
             try:
                 found.append(self.recipe_plan(builder, recipe, chain, steps))
-            except _Skip as skip:
+            except Unsupported as skip:
                 reasons.append(skip.reason)
         if not found:
-            raise _Skip(f"no test command found: {'; '.join(reasons)}")
+            raise Unsupported(f"no test command found: {'; '.join(reasons)}")
         if len(found) > 1:
             ecosystem = self.ecosystem(chain[0])
             found = [p for p in found if p.recipe.ecosystem == ecosystem] or found
         if len(found) > 1:
             commands = ", ".join(f"`{p.command}`" for p in found)
-            raise _Skip(f"several test commands apply ({commands}): cannot tell which one to run")
+            raise Unsupported(
+                f"several test commands apply ({commands}): cannot tell which one to run"
+            )
         return found[0]
 
     def ecosystem(self, root: Stage) -> str | None:
@@ -284,7 +281,9 @@ class _Tester:
         )
         manifest = next((m for m in recipe.manifests if self.ctx.exists(m)), None)
         if recipe.manifests and manifest is None:
-            raise _Skip(f"no {' or '.join(recipe.manifests)} at the root of the build context")
+            raise Unsupported(
+                f"no {' or '.join(recipe.manifests)} at the root of the build context"
+            )
         tests = self.test_files(recipe)
         before: list[tuple[str, str, str]] = []
         command = recipe.command.format(tool=tool)
@@ -293,7 +292,7 @@ class _Tester:
             command, evidence = self.node(steps, before)
         elif recipe.tool == "python":
             if not tests:
-                raise _Skip("no tests/ folder or test_*.py file")
+                raise Unsupported("no tests/ folder or test_*.py file")
             evidence = self.pytest(tests, chain, steps, before)
         elif recipe.tool == "dotnet":
             command, manifest, tests = self.dotnet()
@@ -303,7 +302,7 @@ class _Tester:
         elif recipe.tool == "gradle" and any("--no-daemon" in s.words for s in steps):
             command += " --no-daemon"
         if recipe.tests and not tests:
-            raise _Skip(f"no test files ({', '.join(recipe.tests)}) in the build context")
+            raise Unsupported(f"no test files ({', '.join(recipe.tests)}) in the build context")
         evidence = evidence or f"{manifest} and {len(tests)} test file(s)"
         anchor = manifest or tests[0]
         root = self.project_root(chain, anchor)
@@ -322,11 +321,11 @@ class _Tester:
         try:
             package = json.loads(self.ctx.read("package.json") or "")
         except ValueError as exc:
-            raise _Skip("package.json cannot be read") from exc
+            raise Unsupported("package.json cannot be read") from exc
         scripts = package.get("scripts") if isinstance(package, dict) else None
         test = scripts.get("test") if isinstance(scripts, dict) else None
         if not isinstance(test, str) or data.NPM_PLACEHOLDER_TEST.search(test):
-            raise _Skip("package.json has no test script")
+            raise Unsupported("package.json has no test script")
         installs = [s for s in steps if data.installs_dependencies(s.words)]
         managers = [posixpath.basename(s.words[0]) for s in installs]
         manager = next((m for m in managers if m in ("yarn", "pnpm")), "npm")
@@ -341,7 +340,7 @@ class _Tester:
             )
             reinstall = data.NODE_DEV_REINSTALL.get(install, data.NODE_DEV_REINSTALL["npm install"])
             if manager != "npm":
-                raise _Skip(
+                raise Unsupported(
                     f"the builder installs production dependencies only with {manager}: the "
                     "tests need the dev dependencies"
                 )
@@ -373,7 +372,7 @@ class _Tester:
             if data.PYTEST_REQUIREMENT.search(self.ctx.read(path) or "")
         ]
         if not requirements:
-            raise _Skip("pytest is not listed in a requirements*.txt file")
+            raise Unsupported("pytest is not listed in a requirements*.txt file")
         installed: set[str] = set()
         for step in steps:
             if data.program_of(step.words) in ("pip", "pip3", "uv"):
@@ -411,12 +410,12 @@ class _Tester:
             if data.DOTNET_TEST_PROJECT.search(self.ctx.read(path) or "")
         ]
         if not projects:
-            raise _Skip("no test project (a project referencing Microsoft.NET.Test.Sdk)")
+            raise Unsupported("no test project (a project referencing Microsoft.NET.Test.Sdk)")
         if len(projects) == 1:
             return f"dotnet test {projects[0]}", projects[0], projects
         solutions = [p for p in self.ctx.glob("*.sln") if "/" not in p]
         if len(solutions) != 1:
-            raise _Skip("several test projects and no single solution file at the root")
+            raise Unsupported("several test projects and no single solution file at the root")
         return "dotnet test", solutions[0], projects
 
     # -- is the project in the builder ------------------------------------------------------------
@@ -448,7 +447,9 @@ class _Tester:
     def project_root(self, chain: list[Stage], anchor: str) -> str:
         where = self.image_path(chain, anchor)
         if where is None or not where.endswith(f"/{anchor}"):
-            raise _Skip(f"`{anchor}` is not copied into the builder (or not where it can be found)")
+            raise Unsupported(
+                f"`{anchor}` is not copied into the builder (or not where it can be found)"
+            )
         return where[: -len(anchor) - 1] or "/"
 
     def check_tests(
@@ -457,9 +458,9 @@ class _Tester:
         ignore = (self.ctx.read(".dockerignore") or "").splitlines()
         for path in files:
             if _ignored(path, ignore):
-                raise _Skip(f"`{path}` is excluded by .dockerignore")
+                raise Unsupported(f"`{path}` is excluded by .dockerignore")
             if self.image_path(chain, path) != posixpath.join(root, path):
-                raise _Skip(f"the tests are not copied into the builder (`{path}`)")
+                raise Unsupported(f"the tests are not copied into the builder (`{path}`)")
         copies = [i for stage in chain for i, _ in _context_copies(stage)]
         order = {id(i): n for n, i in enumerate(i for stage in chain for i in stage.instructions)}
         last_copy = max((order[id(i)] for i in copies), default=-1)
@@ -477,7 +478,7 @@ class _Tester:
                         posixpath.join(root, f).startswith(gone.rstrip("/") + "/") for f in files
                     )
                 ):
-                    raise _Skip(
+                    raise Unsupported(
                         f"the builder deletes `{word}`, which the tests need",
                         self.line(step.inst),
                     )

@@ -29,6 +29,7 @@ __all__ = [
     "Options",
     "Result",
     "Skip",
+    "Unsupported",
     "opted_out",
 ]
 
@@ -65,6 +66,15 @@ class Skip:
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
         return f"[{self.codemod}] skipped{where}: {self.reason}"
+
+
+class Unsupported(Exception):
+    """Raised inside a codemod to leave the file alone, with a reason the user can read."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
 
 
 @dataclass(frozen=True)
