@@ -3,7 +3,9 @@
 Both are built with the local engine (:class:`refactor.docker.DockerEngine`) against the same
 build context; for each image the size, the layer count and the user it runs as are reported,
 and with a smoke command both images run it (as entrypoint and arguments, so it works on images
-without a shell) and their outputs are compared. The images are removed afterwards.
+without a shell) and their outputs are compared. With ``stages`` every stage of the migrated
+file is also built on its own (``--target``) and its size reported, as in "Check Stage Sizes":
+how big the builder is next to what ships. The images are removed afterwards.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from __future__ import annotations
 import shlex
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .docker import DockerEngine, DockerError, RunResult
 from .errors import MsbError
 from .model import build_model
 from .parser import parse
 
-__all__ = ["Build", "Verification", "render", "verify"]
+__all__ = ["Build", "StageBuild", "Verification", "render", "verify"]
 
 SMOKE_TIMEOUT = 120.0
 TAG_REPOSITORY = "msb-migrate-verify"
@@ -44,6 +47,51 @@ class Build:
         name = self.user or "root"
         return f"{name} (uid {self.uid})" if self.uid is not None else name
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 2),
+            "size": self.size,
+            "layers": self.layers,
+            "user": self.user,
+            "uid": self.uid,
+            "smoke_exit_code": self.smoke.exit_code if self.smoke else None,
+            "problem": self.problem,
+        }
+
+
+@dataclass(frozen=True)
+class StageBuild:
+    """One stage of the migrated file built on its own with ``--target``."""
+
+    index: int
+    name: str | None  # None: an unnamed stage, which ``--target`` cannot build
+    base: str
+    final: bool  # the stage that ships (the build's target)
+    ok: bool = False
+    seconds: float = 0.0
+    size: int | None = None
+    layers: int | None = None
+    problem: str | None = None
+    log_tail: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or f"stage {self.index}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "stage": self.label,
+            "target": self.name,
+            "base": self.base,
+            "final": self.final,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 2),
+            "size": self.size,
+            "layers": self.layers,
+            "problem": self.problem,
+        }
+
 
 @dataclass(frozen=True)
 class Verification:
@@ -53,6 +101,7 @@ class Verification:
     original: Build
     migrated: Build
     smoke: tuple[str, ...] = ()
+    stages: tuple[StageBuild, ...] = ()
 
     @property
     def smoke_matches(self) -> bool | None:
@@ -70,11 +119,26 @@ class Verification:
                 out.append(f"the {side} build failed{detail}")
         if self.smoke and self.original.ok and self.migrated.ok and not self.smoke_matches:
             out.append("the smoke command's output differs")
+        for stage in self.stages:
+            if stage.name is not None and not stage.ok:
+                detail = f": {stage.problem}" if stage.problem else ""
+                out.append(f"stage {stage.name} failed to build{detail}")
         return out
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "problems": self.problems,
+            "original": self.original.as_json(),
+            "migrated": self.migrated.as_json(),
+            "smoke_matches": self.smoke_matches,
+            "stages": [stage.as_json() for stage in self.stages],
+        }
 
 
 def _has_stage(text: str, target: str) -> bool:
@@ -82,6 +146,35 @@ def _has_stage(text: str, target: str) -> bool:
         return build_model(parse(text)).stage(target) is not None
     except MsbError:
         return False
+
+
+def _build_stages(
+    engine: DockerEngine, text: str, context: Path, token: str, target: str | None
+) -> tuple[StageBuild, ...]:
+    """Build every stage of ``text`` with ``--target`` and measure each image."""
+    model = build_model(parse(text))
+    shipped = (model.stage(target) if target else None) or model.final
+    out = []
+    for stage in model.stages:
+        entry = StageBuild(stage.index, stage.name, stage.base, stage is shipped)
+        if stage.name is None:
+            out.append(replace(entry, problem="unnamed: --target needs a stage name"))
+            continue
+        tag = f"{TAG_REPOSITORY}:{token}-stage-{stage.index}"
+        try:
+            result = engine.build(text, context, tag, target=stage.name)
+            entry = replace(entry, seconds=result.seconds, log_tail=result.log_tail)
+            if result.ok:
+                info = engine.image_info(tag)
+                entry = replace(entry, ok=True, size=info.size, layers=info.layers)
+            else:
+                entry = replace(entry, problem=f"exit {result.returncode}")
+        except DockerError as exc:
+            entry = replace(entry, ok=False, problem=exc.message, log_tail=exc.log_tail)
+        finally:
+            engine.remove(tag)
+        out.append(entry)
+    return tuple(out)
 
 
 def _build(
@@ -121,11 +214,13 @@ def verify(
     *,
     target: str | None = None,
     smoke: Sequence[str] = (),
+    stages: bool = False,
 ) -> Verification:
     """Build ``original`` and ``migrated`` against ``context`` and compare the images.
 
     ``target`` is built in the migrated file, and in the original when it has that stage.
-    ``smoke`` is a command (argv) run in both images.
+    ``smoke`` is a command (argv) run in both images. With ``stages`` each stage of the
+    migrated file is built too (``--target``) and its size reported.
     """
     token = uuid.uuid4().hex[:12]
     tags = (f"{TAG_REPOSITORY}:{token}-original", f"{TAG_REPOSITORY}:{token}-migrated")
@@ -142,7 +237,8 @@ def verify(
     finally:
         for tag in tags:
             engine.remove(tag)
-    return Verification(path, before, after, tuple(smoke))
+    per_stage = _build_stages(engine, migrated, context, token, target) if stages else ()
+    return Verification(path, before, after, tuple(smoke), per_stage)
 
 
 def _size(build: Build) -> str:
@@ -171,12 +267,35 @@ def render(v: Verification) -> str:
     if v.smoke and v.smoke_matches is not None:
         same = "identical" if v.smoke_matches else "DIFFERENT"
         lines.append(f"  smoke command {shlex.join(v.smoke)}: outputs {same}")
-    for build, side in ((a, "original"), (b, "migrated")):
+    lines += _render_stages(v.stages)
+    failed = [(x, f"{side} build") for x, side in ((a, "original"), (b, "migrated"))]
+    failed += [(x, f"stage {x.label}") for x in v.stages]
+    for build, side in failed:
         if not build.ok and build.log_tail:
             tail = "\n".join("    " + line for line in build.log_tail.splitlines()[-15:])
-            lines.append(f"  {side} build log (tail):\n{tail}")
+            lines.append(f"  {side} log (tail):\n{tail}")
+    for build, side in ((a, "original"), (b, "migrated")):
         if v.smoke_matches is False and build.smoke is not None:
             out = (build.smoke.stdout + build.smoke.stderr).strip()[-800:]
             shown = "\n".join("    " + s for s in out.splitlines())
             lines.append(f"  {side} smoke output:\n{shown}")
     return "\n".join(lines)
+
+
+def _render_stages(stages: Sequence[StageBuild]) -> list[str]:
+    """Each stage of the migrated file: its base, its size and layers, or why it has none."""
+    if not stages:
+        return []
+    rows = []
+    for stage in stages:
+        if stage.ok and stage.size is not None:
+            what = f"{stage.size / 1_000_000:.1f} MB  {stage.layers} layers"
+        elif stage.name is None:
+            what = f"- ({stage.problem})"
+        else:
+            what = f"FAILED ({stage.problem})"
+        rows.append((stage.label, stage.base, what + ("  (final)" if stage.final else "")))
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    lines = ["  stages of the migrated file (docker build --target STAGE):"]
+    lines += [f"    {n.ljust(widths[0])}  {b.ljust(widths[1])}  {w}".rstrip() for n, b, w in rows]
+    return lines

@@ -2,9 +2,11 @@
 
 Each case holds ``before.Dockerfile`` and ``after.Dockerfile`` (identical when the codemod
 must skip), a ``README.md`` saying why, and optionally ``context/`` (the build context the
-codemod may read), ``options.json`` (``refactor.codemod.Options`` fields) and ``skip.txt``
-(a phrase the skip reason must contain). The case runs through the real runner with only its
-codemod selected, so the runner's checks (parses, no dangling stage, idempotent) apply too.
+codemod may read), ``options.json`` (``refactor.codemod.Options`` fields), ``skip.txt``
+(a phrase the skip reason must contain) and ``after.dockerignore`` (the ``.dockerignore`` the
+codemod writes into the context; without it the codemod must write no other file). The case
+runs through the real runner with only its codemod selected, so the runner's checks (parses,
+no dangling stage, idempotent) apply too.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ def _cases() -> list[Path]:
     return sorted(p.parent for p in CORPUS.glob("*/*/before.Dockerfile"))
 
 
-def run_case(case: Path) -> tuple[str, list[str], list[str]]:
-    """Run the case's codemod; return the output, skip reasons and explanations."""
+def run_case(case: Path) -> tuple[str, list[str], list[str], dict[str, str]]:
+    """Run the case's codemod; return the output, skip reasons, explanations and other files."""
     name = case.parent.name
     text = (case / "before.Dockerfile").read_bytes().decode("utf-8")
     options_file = case / "options.json"
@@ -40,7 +42,8 @@ def run_case(case: Path) -> tuple[str, list[str], list[str]]:
         options=options,
     )
     report = run_codemods(parse(text, str(case / "before.Dockerfile")), ctx, [load_codemod(name)])
-    return report.output, [s.reason for s in report.skips], [str(e) for e in report.explanations]
+    skips = [s.reason for s in report.skips]
+    return report.output, skips, [str(e) for e in report.explanations], report.files
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -48,13 +51,18 @@ def test_golden(case: Path) -> None:
     assert case.parent.name in CODEMOD_MODULES, f"unknown codemod folder {case.parent.name}"
     assert (case / "README.md").is_file(), "each case says why in README.md"
     expected = (case / "after.Dockerfile").read_bytes().decode("utf-8")
-    output, skips, explanations = run_case(case)
+    output, skips, explanations, files = run_case(case)
     assert output == expected, "\n".join(["explanations:", *explanations, "skips:", *skips])
+    ignore = case / "after.dockerignore"
+    expected_files = (
+        {".dockerignore": ignore.read_bytes().decode("utf-8")} if ignore.exists() else {}
+    )
+    assert files == expected_files, "\n".join(["explanations:", *explanations, "skips:", *skips])
     skip_file = case / "skip.txt"
     if skip_file.exists():
         phrase = skip_file.read_text().strip()
         assert any(phrase in reason for reason in skips), skips
-    if output != (case / "before.Dockerfile").read_bytes().decode("utf-8"):
+    if output != (case / "before.Dockerfile").read_bytes().decode("utf-8") or files:
         assert explanations, "every change comes with an explanation"
 
 

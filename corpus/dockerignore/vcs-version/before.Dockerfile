@@ -1,0 +1,5 @@
+FROM python:3.12
+WORKDIR /src
+COPY . .
+RUN pip install .
+CMD ["myapp"]

@@ -1,0 +1,9 @@
+FROM golang:1.22 AS builder
+WORKDIR /app
+COPY . .
+RUN go build -o server .
+
+FROM alpine:3.20
+WORKDIR /app
+COPY --from=builder /app /app
+CMD ["./server"]
