@@ -35,8 +35,15 @@ def _files() -> list[Path]:
 
 FILES = _files()
 CODEMODS = available_codemods()
-SELECTIONS = [[c] for c in CODEMODS] + [CODEMODS]
-SELECTION_IDS = [c.name for c in CODEMODS] + ["all"]
+#: issue 3's four codemods together, as a user selecting them with -c would run them
+FOUR = ("name-stages", "jdk-to-jre", "cache-mounts", "non-root-user")
+SELECTIONS = [
+    *([c] for c in CODEMODS),
+    [c for c in CODEMODS if c.name in FOUR],
+    [c for c in CODEMODS if c.default],
+    CODEMODS,
+]
+SELECTION_IDS = [*(c.name for c in CODEMODS), "four", "defaults", "all"]
 
 pytestmark = pytest.mark.skipif(not FILES, reason="../shared/corpus/realworld is not present")
 
