@@ -726,13 +726,27 @@ def _explain(name: str) -> None:
 
 @main.command("verify")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--stages",
+    is_flag=True,
+    help="Also build each stage of the migrated file (--target) and report its size.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @_codemod_options
 @_catch
 def verify_cmd(path: Path, **params: Any) -> None:
     """Build PATH as it is and as migrated with the local Docker engine and compare the images:
-    size, layers, the user each runs as and, with --smoke CMD, the output of CMD in both.
+    size, layers, the user each runs as and, with --smoke CMD, the output of CMD in both;
+    with --stages, the size of each stage of the migrated file.
 
-    Exit status 1 when a build fails or the smoke outputs differ.
+    Exit status 1 when a build (a stage's too, with --stages) fails or the smoke outputs differ.
     """
     settings = Settings(_overrides(params))
     engine = DockerEngine(params["docker"])
@@ -744,13 +758,17 @@ def verify_cmd(path: Path, **params: Any) -> None:
     if not targets:
         _fail(f"{path}: no Dockerfile found")
     failed = False
+    entries: list[dict[str, Any]] = []
     for target in targets:
         result = _process_target(target, params, settings)
         if result.error is not None:
             _fail(result.error)
         assert result.report is not None
         if not result.changed:
-            click.echo(f"{result.path}: unchanged by the selected codemods; nothing to verify")
+            if params["fmt"] == "json":
+                entries.append({"path": result.path, "status": "unchanged"})
+            else:
+                click.echo(f"{result.path}: unchanged by the selected codemods; nothing to verify")
             continue
         context = params["context_dir"] or target.real.parent
         outcome = verify(
@@ -761,7 +779,65 @@ def verify_cmd(path: Path, **params: Any) -> None:
             context,
             target=params["target"],
             smoke=smoke,
+            stages=params["stages"],
         )
-        click.echo(render(outcome))
+        if params["fmt"] == "json":
+            status = "verified" if outcome.ok else "failed"
+            entries.append({"status": status, **outcome.as_json()})
+        else:
+            click.echo(render(outcome))
         failed = failed or not outcome.ok
+    if params["fmt"] == "json":
+        click.echo(json.dumps({"files": entries}, indent=2, ensure_ascii=False))
     sys.exit(EXIT_CHANGED if failed else 0)
+
+
+# -- bulk ----------------------------------------------------------------------------------------
+
+
+@main.command("bulk")
+@click.argument("repos", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the clones, the state and the report go (default: ./.msb-migrate-workspace).",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The JSON report (default: <workspace>/report.json).",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel jobs."
+)
+@click.option("--shard", metavar="K/N", help="Migrate only the K-th of N shares (1-based).")
+@click.option("--resume", is_flag=True, help="Skip the repositories the last run finished.")
+@click.option("--dry-run", is_flag=True, help="Report the diffs, publish nothing (the default).")
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Leave out matching files (repeatable)."
+)
+@click.option(
+    "--branch",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[NAME]",
+    help="Commit the result on a new branch (default msb-migrate/multi-stage) in each clone.",
+)
+@click.option("--push", "remote", metavar="REMOTE", help="Push the branch to REMOTE (origin).")
+@click.option("--open-pr", is_flag=True, help="Open or update the pull request (needs --push).")
+@click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
+@click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the skips in the diffs.")
+@_codemod_options
+@_catch
+def bulk_cmd(repos: Path, **params: Any) -> None:
+    """Migrate many repositories: REPOS is a file of clone URLs or paths (one a line, '#'
+    comments) or a directory of repositories. Each is cloned (--depth 1) into the workspace
+    and migrated there; see docs/bulk.md.
+
+    Exit status 2 when a repository failed.
+    """
+    from .bulk import run_bulk  # imports this module: loaded when used
+
+    sys.exit(run_bulk(repos, params))

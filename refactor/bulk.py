@@ -1,0 +1,909 @@
+"""``msb-migrate bulk REPOS``: the migration of many repositories (see docs/bulk.md).
+
+REPOS is a file of clone URLs or local paths (one a line, ``#`` comments) or a directory whose
+subdirectories are repositories. Each repository is cloned (``git clone --depth 1``, local
+paths through ``file://``, so the user's repositories are only read) into the workspace, and
+the clone goes through exactly what the single-repository command does: discovery, codemods,
+then the dry-run report or the bot branch (``--push``, ``--open-pr``), with the CLI's own
+functions.
+
+Runs are resumable and shardable. The state file ``<workspace>/state.jsonl`` is append-only
+JSON lines, each record fsync'd: a ``run`` record per invocation, a ``start`` record when a
+worker takes a repository and a ``done`` record holding its result, written by the parent once
+the result is in. A repository counts as done only after its ``done`` record; ``--resume``
+skips those and redoes the rest; an unreadable (truncated) line is ignored. ``--shard K/N``
+keeps the repositories whose identifier's SHA-1 is K-1 modulo N, the same on every machine.
+
+Nothing is written outside the workspace (temporary files included) except the ``--report``
+file the user names and pushes to the remotes the user asks for. A repository's problem —
+missing, not a git repository, empty, no Dockerfile, an unparsable one, a refused push — is
+reported as skipped or failed with the reason; it never stops the run, and neither does a
+worker process that dies (its repository is retried alone, then reported as failed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import posixpath
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from .cli import (
+    EXIT_ERROR,
+    PR_TITLE,
+    PROG,
+    Failure,
+    FileResult,
+    Settings,
+    _echo_diff,
+    _overrides,
+    _plural,
+    _process_target,
+    _Publication,
+    _write_atomic,
+)
+from .discover import discover, is_dockerfile_name
+from .errors import MsbError
+from .gitops import GitOpsError, _scrub
+from .report import commit_message, pr_body, tool_version
+
+__all__ = [
+    "STATUSES",
+    "RepoResult",
+    "RepoSpec",
+    "read_repos",
+    "repo_id",
+    "run_bulk",
+    "shard_of",
+]
+
+WORKSPACE = ".msb-migrate-workspace"
+STATE = "state.jsonl"
+REPORT = "report.json"
+CLONES = "repos"
+DIFFS = "diffs"
+TMP = "tmp"
+LOCK = ".lock"
+STATUSES = ("changed", "unchanged", "skipped", "failed")
+#: Options that decide a repository's outcome: ``--resume`` refuses a state written with others.
+OUTCOME_OPTIONS = (
+    "branch",
+    "remote",
+    "open_pr",
+    "forge",
+    "forge_url",
+    "exclude",
+    "codemods",
+    "skip",
+    "enable",
+    "runtime_flavour",
+    "runtime_image",
+    "syntax_directive",
+    "user_name",
+    "user_uid",
+    "target",
+)
+#: Single-repository options that make no sense here (nothing is built, one context each).
+NOT_IN_BULK = {"context_dir": "--context", "docker": "--docker", "smoke": "--smoke"}
+#: One commit, the default branch only: all a migration needs, and fast.
+CLONE = ("git", "clone", "--quiet", "--depth", "1", "--no-tags", "--single-branch")
+STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
+LOCK_WAIT = 10.0  # seconds: the workers of a run killed with -9 take a moment to die
+PR_SET_PDEATHSIG = 1
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_SCP = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>.*)$")
+_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+_SLUG = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# -- the list of repositories ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepoSpec:
+    """One repository to migrate."""
+
+    id: str  # normalised identifier: shards, state and report (no credentials)
+    url: str  # what git clones (file:// for a local path)
+    source: str  # as the user wrote it, credentials scrubbed
+    worktree: Path | None = None  # the user's checkout on this machine (read, never written)
+    problem: tuple[str, str] | None = None  # (status, reason) known before cloning
+
+    @property
+    def slug(self) -> str:
+        """The clone's directory name: readable and unique."""
+        name = _SLUG.sub("-", self.id.rstrip("/").rsplit("/", 1)[-1]).strip("-.")[:40] or "repo"
+        return f"{name}-{hashlib.sha1(self.id.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _is_url(text: str) -> bool:
+    """Whether git reads ``text`` as a URL (scheme://… or scp-like host:path) or a path."""
+    if _SCHEME.match(text):
+        return True
+    colon, slash = text.find(":"), text.find("/")
+    return colon > 0 and (slash < 0 or colon < slash)
+
+
+def _strip_repo_path(path: str) -> str:
+    path = re.sub(r"/+", "/", path).strip("/")
+    return path.removesuffix(".git").rstrip("/")
+
+
+def repo_id(text: str) -> str:
+    """The normalised identifier of a repository as written in REPOS.
+
+    URLs become ``host[:port]/path`` (host lower-cased, credentials, scheme, trailing ``/`` and
+    ``.git`` dropped), so an https and an ssh URL of one repository are one repository; paths
+    (and ``file://`` URLs) are normalised as written (``posixpath.normpath``).
+    """
+    text = text.strip()
+    if _SCHEME.match(text):
+        parsed = urllib.parse.urlsplit(text)
+        if parsed.scheme.lower() == "file":
+            return posixpath.normpath(urllib.parse.unquote(parsed.path))
+        host = (parsed.hostname or "").lower()
+        with contextlib.suppress(ValueError):
+            host += f":{parsed.port}" if parsed.port else ""
+        return f"{host}/{_strip_repo_path(parsed.path)}"
+    match = _SCP.match(text) if _is_url(text) else None
+    if match is not None:
+        return f"{match.group('host').lower()}/{_strip_repo_path(match.group('path'))}"
+    return posixpath.normpath(text)
+
+
+def _git_layout(path: Path) -> str | None:
+    """``worktree``, ``bare`` or None (not a git repository) by the directory's layout."""
+    if (path / ".git").exists():
+        return "worktree"
+    if (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir():
+        return "bare"
+    return None
+
+
+def _local_spec(ident: str, path: Path, shown: str) -> RepoSpec:
+    if path.is_symlink() and not path.exists():
+        return RepoSpec(ident, "", shown, problem=("failed", "a symbolic link to nowhere"))
+    if not path.exists():
+        return RepoSpec(ident, "", shown, problem=("failed", "no such directory"))
+    if not path.is_dir():
+        return RepoSpec(ident, "", shown, problem=("skipped", "not a directory"))
+    layout = _git_layout(path)
+    if layout is None:
+        return RepoSpec(ident, "", shown, problem=("skipped", "not a git repository"))
+    real = path.resolve()
+    return RepoSpec(ident, real.as_uri(), shown, real if layout == "worktree" else None)
+
+
+def _from_list(source: Path) -> list[RepoSpec]:
+    """A file of URLs or paths; relative paths are relative to the file's directory."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Failure(f"cannot read {source}: {exc}") from None
+    specs = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        ident = repo_id(line)
+        if _is_url(line) and not line.lower().startswith("file://"):
+            specs.append(RepoSpec(ident, line, _scrub(line)))
+            continue
+        if line.lower().startswith("file://"):
+            path = Path(urllib.parse.unquote(urllib.parse.urlsplit(line).path))
+        else:
+            path = Path(line).expanduser()
+        specs.append(_local_spec(ident, source.parent / path, line))
+    return specs
+
+
+def _from_directory(source: Path, workspace: Path) -> list[RepoSpec]:
+    """Each visible subdirectory (the workspace excepted) is a repository; symlinks are not
+    followed."""
+    specs = []
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        path = Path(entry.path)
+        if entry.name.startswith(".") or path.absolute() == workspace:
+            continue
+        shown = path.as_posix()
+        if entry.is_symlink():
+            problem = ("skipped", "a symbolic link (not followed)")
+            specs.append(RepoSpec(entry.name, "", shown, problem=problem))
+        elif entry.is_dir():
+            specs.append(_local_spec(entry.name, path, shown))
+    return specs
+
+
+def read_repos(source: Path, workspace: Path) -> tuple[list[RepoSpec], list[str]]:
+    """The repositories of REPOS (a list file or a directory of repositories), each once, and
+    the lines left out as duplicates."""
+    specs = _from_directory(source, workspace) if source.is_dir() else _from_list(source)
+    unique: dict[str, RepoSpec] = {}
+    duplicates = []
+    for spec in specs:
+        if spec.id in unique:
+            duplicates.append(spec.source)
+        else:
+            unique[spec.id] = spec
+    return list(unique.values()), duplicates
+
+
+def shard_of(ident: str, count: int) -> int:
+    """The shard (1 to ``count``) of a repository identifier: SHA-1, stable everywhere."""
+    digest = hashlib.sha1(ident.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    match = _SHARD.match(value)
+    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise click.BadParameter("expected K/N with 1 <= K <= N", param_hint="'--shard'")
+    return int(match.group(1)), int(match.group(2))
+
+
+# -- results and the state file ------------------------------------------------------------------
+
+
+@dataclass
+class RepoResult:
+    """One repository's outcome, as the state file and the report hold it."""
+
+    repo: str
+    source: str
+    status: str = "unchanged"  # one of STATUSES
+    reason: str | None = None  # why it was skipped
+    errors: list[str] = field(default_factory=list)  # why it failed
+    warnings: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    explanations: int = 0
+    diff: str | None = None  # the dry-run report, relative to the workspace
+    branch: dict[str, Any] | None = None
+    pull_request: dict[str, Any] | None = None
+    seconds: float = 0.0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RepoResult:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def skip(self, reason: str) -> None:
+        self.status, self.reason = "skipped", reason
+
+    def fail(self, error: str) -> None:
+        self.status = "failed"
+        self.errors.append(error)
+
+    @property
+    def headline(self) -> str:
+        """What happened, in a few words."""
+        if self.status == "skipped":
+            return f"skipped: {self.reason}"
+        if self.status == "failed":
+            return f"failed: {'; '.join(self.errors)}"
+        changed = sum(f["status"] == "changed" for f in self.files)
+        text = f"{self.status} ({_plural(changed, 'file')}, {_plural(self.explanations, 'change')})"
+        if self.pull_request:
+            text += f", pull request {self.pull_request['url']}"
+        elif self.branch:
+            text += f", branch {self.branch['name']} {self.branch['status']}"
+        return text
+
+
+class StateFile:
+    """Append-only JSON lines, one fsync'd ``os.write`` per record (O_APPEND: the workers and
+    the parent append to the same file without interleaving)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def open(self) -> None:
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        size = os.fstat(self.fd).st_size
+        if size:
+            with self.path.open("rb") as fh:
+                fh.seek(size - 1)
+                if fh.read(1) != b"\n":  # a record cut short by a kill: end its line
+                    self._write(b"\n")
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        self._write(line.encode("utf-8"))
+
+    def _write(self, data: bytes) -> None:
+        assert self.fd is not None
+        os.write(self.fd, data)
+        os.fsync(self.fd)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every readable record (a truncated line is left out)."""
+        try:
+            lines = self.path.read_bytes().split(b"\n")
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                out.append(record)
+        return out
+
+
+def _resumed(state: StateFile, options: Mapping[str, Any]) -> dict[str, RepoResult] | None:
+    """The results of the repositories done since the last run that did not resume (None when
+    there is no run to resume)."""
+    records = state.records()
+    starts = [i for i, r in enumerate(records) if r.get("event") == "run" and not r.get("resume")]
+    if not starts:
+        return None
+    run = records[starts[-1]]
+    if run.get("options") != dict(options):
+        before = run.get("options") or {}
+        differ = [k for k in options if before.get(k) != options[k]] or ["the mode"]
+        raise Failure(
+            f"--resume: the run in this workspace used other options ({', '.join(differ)}); "
+            "run without --resume to start over"
+        )
+    done: dict[str, RepoResult] = {}
+    for record in records[starts[-1] + 1 :]:
+        if record.get("event") == "done" and isinstance(record.get("result"), dict):
+            done.setdefault(str(record.get("repo")), RepoResult.from_json(record["result"]))
+    return done
+
+
+# -- one repository (in a worker process) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs to know."""
+
+    params: dict[str, Any]
+    mode: str  # dry-run | branch
+    workspace: Path
+
+
+class _Skipped(Exception):
+    """Ends a repository's work as skipped, with the reason."""
+
+
+class _Worker:
+    """Per worker process: the codemods loaded once, the state file open for start records."""
+
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        self.settings = Settings(_overrides(job.params))
+        self.state = StateFile(job.workspace / STATE)
+        self.state.open()
+
+
+_worker: _Worker | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the parent dies (even by ``kill -9``), so a resumed
+    run never races a leftover worker on the same repository."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init_worker(job: _Job, parent: int) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent(parent)
+    tmp = str(job.workspace / TMP)
+    os.environ["TMPDIR"] = tmp  # git and tempfile write their scratch files in the workspace
+    tempfile.tempdir = tmp
+    os.environ["GIT_TERMINAL_PROMPT"] = "0"  # no password prompt from a background clone
+    _worker = _Worker(job)
+
+
+def _work(spec: RepoSpec) -> RepoResult:
+    """A worker's task: one repository, whatever happens."""
+    assert _worker is not None
+    started = time.perf_counter()
+    _worker.state.append({"event": "start", "repo": spec.id, "pid": os.getpid(), "time": _now()})
+    result = RepoResult(spec.id, spec.source)
+    try:
+        _migrate(spec, _worker, result)
+    except _Skipped as exc:
+        result.skip(str(exc))
+    except (Failure, MsbError) as exc:
+        result.fail(str(exc))
+    except Exception as exc:  # a bug must not cost the other repositories their run
+        result.fail(f"internal error: {exc!r}")
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _git_env() -> dict[str, str]:
+    return {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def _clone(url: str, dest: Path) -> None:
+    proc = subprocess.run(
+        [*CLONE, "--", url, str(dest)],
+        capture_output=True,
+        text=True,
+        env=_git_env(),
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        detail = "; ".join(lines[-2:]) or f"exit status {proc.returncode}"
+        raise GitOpsError(_scrub(f"git clone failed: {detail}"))
+
+
+def _is_empty_clone(clone: Path) -> bool:
+    """Whether HEAD names a branch that does not exist (a repository without commits)."""
+    git_dir = clone / ".git"
+    head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    if not head.startswith("ref: "):
+        return False
+    ref = head[5:]
+    if (git_dir / ref).is_file():
+        return False
+    packed = git_dir / "packed-refs"
+    return not (packed.is_file() and f" {ref}\n" in packed.read_text(encoding="utf-8"))
+
+
+def _dirty_paths(worktree: Path) -> set[str]:
+    """Paths with uncommitted changes (staged, modified, untracked) in the user's checkout,
+    read without refreshing its index."""
+    proc = subprocess.run(
+        ["git", "--no-optional-locks", "-C", str(worktree), *STATUS],
+        capture_output=True,
+        env=_git_env(),
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitOpsError(f"git status failed: {'; '.join(detail[-1:])}")
+    paths: set[str] = set()
+    entries = iter(proc.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    for entry in entries:
+        if len(entry) < 4:
+            continue
+        paths.add(entry[3:])
+        if entry[0] in "RC":  # a rename or copy: the next entry is the source path
+            paths.add(next(entries, ""))
+    return paths
+
+
+def _outside_symlinks(root: Path) -> list[str]:
+    """Dockerfile-named symbolic links in the clone that lead outside it (or nowhere)."""
+    real_root = root.resolve()
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for name in (*filenames, *dirnames):
+            path = Path(dirpath, name)
+            if not is_dockerfile_name(name) or not path.is_symlink():
+                continue
+            real = path.resolve()
+            if real_root not in real.parents or not real.exists():
+                out.append(path.relative_to(root).as_posix())
+    return sorted(out)
+
+
+def _fresh(dest: Path, trash: Path) -> None:
+    """Make room for a new clone at ``dest``: an old one is moved aside, then deleted."""
+    if dest.exists() or dest.is_symlink():
+        trash.mkdir(exist_ok=True)
+        aside = trash / f"{dest.name}.{uuid.uuid4().hex[:8]}"
+        os.rename(dest, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _file_entry(result: FileResult) -> dict[str, Any]:
+    return {
+        "path": result.path,
+        "status": result.status,
+        "changes": len(result.explanations),
+        "codemods": result.codemods,
+        "error": result.error,
+    }
+
+
+def _dry_run_report(results: Sequence[FileResult], verbose: bool) -> str:
+    """Exactly what ``msb-migrate --dry-run`` prints for these files (without colour)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for result in results:
+            if result.error is None:
+                _echo_diff(result, verbose, False)
+    return out.getvalue()
+
+
+def _migrate(spec: RepoSpec, worker: _Worker, result: RepoResult) -> None:
+    """Clone, migrate and report or publish one repository into ``result``."""
+    job = worker.job
+    if spec.problem is not None:
+        status, reason = spec.problem
+        if status == "skipped":
+            raise _Skipped(reason)
+        raise Failure(reason)
+    dirty = _dirty_paths(spec.worktree) if spec.worktree is not None else set()
+    clone = job.workspace / CLONES / spec.slug
+    _fresh(clone, job.workspace / TMP)
+    _clone(spec.url, clone)
+    outside = _outside_symlinks(clone)
+    for rel in outside:
+        result.warnings.append(f"not followed: {rel} is a symbolic link outside the repository")
+    targets = discover([clone], job.params["exclude"])
+    if not targets:
+        if _is_empty_clone(clone):
+            raise _Skipped("the repository is empty (no commits)")
+        raise _Skipped("no Dockerfile found" + (f" ({result.warnings[0]})" if outside else ""))
+    with contextlib.chdir(clone):  # paths as the single-repository command shows them
+        files = [_process_target(t, job.params, worker.settings) for t in targets]
+    result.files = [_file_entry(r) for r in files]
+    result.explanations = sum(len(r.explanations) for r in files)
+    changed = [r for r in files if r.changed]
+    touched = sorted({r.path for r in changed} | _extra_paths(changed, clone))
+    if dirty:
+        note = f"{spec.source} has uncommitted changes; the clone has its last commit"
+        result.warnings.append(note)
+    errors = [r.error for r in files if r.error]
+    if job.mode == "dry-run":
+        report = _dry_run_report(files, job.params["verbose"])
+        if report:
+            diff = job.workspace / DIFFS / f"{spec.slug}.diff"
+            diff.write_text(report, encoding="utf-8")
+            result.diff = diff.relative_to(job.workspace).as_posix()
+    if errors:
+        result.status, result.errors = "failed", errors
+        return
+    result.status = "changed" if changed else "unchanged"
+    if job.mode == "branch" and changed:
+        overlap = [p for p in touched if p in dirty]
+        if overlap:
+            raise _Skipped(
+                f"{overlap[0]} has uncommitted changes in {spec.source}; the branch would "
+                "leave them out (commit or stash them first)"
+            )
+        _publish(changed, files, job.params, result)
+
+
+def _extra_paths(changed: Sequence[FileResult], clone: Path) -> set[str]:
+    root = clone.resolve()
+    return {path.relative_to(root).as_posix() for r in changed for path in r.extra}
+
+
+def _publish(
+    changed: list[FileResult], files: list[FileResult], params: dict[str, Any], result: RepoResult
+) -> None:
+    """The single-repository --branch/--push/--open-pr, recorded in ``result``."""
+    publication = _Publication.prepare(changed, params)
+    try:
+        update = publication.workspace.publish(
+            publication.branch, publication.files, commit_message(files), publication.remote
+        )
+        result.branch = {
+            "name": publication.branch,
+            "status": update.status,
+            "commit": update.commit,
+            "pushed": update.pushed,
+        }
+        if publication.pull_request is not None:
+            client, base = publication.pull_request
+            pr = client.open_or_update(publication.branch, base, PR_TITLE, pr_body(files))
+            result.pull_request = {"number": pr.number, "url": pr.url, "created": pr.created}
+    finally:
+        publication.workspace.repo.close()
+
+
+# -- the run (parent process) ----------------------------------------------------------------------
+
+
+def _now() -> float:
+    return round(time.time(), 3)
+
+
+def _pool(job: _Job, jobs: int) -> ProcessPoolExecutor:
+    # fork: the workers start with the codemods already imported (Linux); elsewhere the default.
+    method = "fork" if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init_worker,
+        initargs=(job, os.getpid()),
+    )
+
+
+def _crashed(spec: RepoSpec) -> RepoResult:
+    return RepoResult(
+        spec.id,
+        spec.source,
+        "failed",
+        errors=["the worker process died while migrating this repository"],
+    )
+
+
+def _run_all(
+    todo: Sequence[RepoSpec], job: _Job, jobs: int, tick: Callable[[], None]
+) -> Iterator[RepoResult]:
+    """Every repository's result as it comes in, ``jobs`` at a time in worker processes
+    (``tick`` is called a few times a second).
+
+    When a worker dies (a crash, the OOM killer), the repositories in flight are rerun one at
+    a time in a fresh pool; one that kills its worker alone is reported as failed.
+    """
+    workers = max(1, min(jobs, len(todo)))
+    pending = deque(todo)
+    suspects: deque[RepoSpec] = deque()
+    inflight: dict[Future[RepoResult], tuple[RepoSpec, bool]] = {}
+    pool = _pool(job, workers)
+    try:
+        while pending or suspects or inflight:
+            while len(inflight) < workers and not (suspects and inflight):
+                alone = bool(suspects)
+                if not (suspects or pending):
+                    break
+                spec = suspects.popleft() if alone else pending.popleft()
+                inflight[pool.submit(_work, spec)] = (spec, alone)
+                if alone:
+                    break
+            done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
+            tick()
+            broken = False
+            for future in done:
+                spec, alone = inflight.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if not alone:
+                        suspects.append(spec)
+                        continue
+                    result = _crashed(spec)
+                yield result
+            if broken:  # the rest in flight went down with the pool (or finished just before)
+                wait(inflight)
+                for future, (spec, alone) in inflight.items():
+                    if future.exception() is None:
+                        yield future.result()
+                    elif alone:
+                        yield _crashed(spec)
+                    else:
+                        suspects.append(spec)
+                inflight.clear()
+                pool.shutdown(wait=True)
+                pool = _pool(job, workers)
+        pool.shutdown(wait=True)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _Display:
+    """A progress bar on a terminal, one plain line per repository otherwise (standard error)."""
+
+    def __init__(self, total: int, done: int) -> None:
+        self.total = total
+        self.count = done
+        console = Console(stderr=True, highlight=False)
+        self.progress: Progress | None = None
+        if console.is_terminal:
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                auto_refresh=False,  # refreshed by tick(): no thread beside the worker forks
+            )
+            self.task = self.progress.add_task("migrating", total=total, completed=done)
+
+    def __enter__(self) -> _Display:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def tick(self) -> None:
+        if self.progress is not None:
+            self.progress.refresh()
+
+    def done(self, result: RepoResult) -> None:
+        self.count += 1
+        line = f"[{self.count}/{self.total}] {result.repo}: {result.headline}"
+        if self.progress is None:
+            click.echo(line, err=True)
+            return
+        if result.status == "failed":
+            self.progress.console.print(line, markup=False)
+        self.progress.update(self.task, advance=1)
+        self.progress.refresh()
+
+
+@contextlib.contextmanager
+def _locked(workspace: Path) -> Iterator[None]:
+    """One run per workspace at a time (waiting a little for the workers of a killed run)."""
+    fd = os.open(workspace / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Failure(f"another bulk run is using the workspace {workspace}") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _mode(params: Mapping[str, Any]) -> str:
+    """dry-run or branch; usage errors for options that make no sense together."""
+    for key, option in NOT_IN_BULK.items():
+        if params[key] is not None:
+            raise click.UsageError(f"{option} does not apply to bulk")
+    publishing = params["branch"] is not None or params["remote"] or params["open_pr"]
+    if params["open_pr"] and not params["remote"]:
+        raise click.UsageError("--open-pr needs --push REMOTE")
+    if (params["forge"] or params["forge_url"]) and not params["open_pr"]:
+        raise click.UsageError("--forge and --forge-url go with --open-pr")
+    if publishing and params["dry_run"]:
+        raise click.UsageError("--dry-run cannot be combined with --branch")
+    return "branch" if publishing else "dry-run"
+
+
+def _repositories(n: int) -> str:
+    return f"{n} repositor{'y' if n == 1 else 'ies'}"
+
+
+def _totals(results: Sequence[RepoResult]) -> dict[str, int]:
+    counts = {status: sum(r.status == status for r in results) for status in STATUSES}
+    return {
+        "repositories": len(results),
+        **counts,
+        "files": sum(len(r.files) for r in results),
+        "files_changed": sum(f["status"] == "changed" for r in results for f in r.files),
+        "explanations": sum(r.explanations for r in results),
+    }
+
+
+def _print_table(results: Sequence[RepoResult], totals: Mapping[str, int]) -> None:
+    """One row per repository and a totals row, on standard output."""
+    table = Table(show_footer=True)
+    table.add_column("repository", footer=_repositories(totals["repositories"]))
+    table.add_column("status")
+    table.add_column("files", justify="right", footer=str(totals["files_changed"]))
+    table.add_column("changes", justify="right", footer=str(totals["explanations"]))
+    table.add_column("details")
+    for r in results:
+        changed = sum(f["status"] == "changed" for f in r.files)
+        details = [r.reason] if r.reason else list(r.errors)
+        if r.branch:
+            details.append(f"branch {r.branch['name']} {r.branch['status']}")
+        if r.pull_request:
+            details.append(str(r.pull_request["url"]))
+        details += r.warnings
+        table.add_row(r.repo, r.status, str(changed), str(r.explanations), "; ".join(details))
+    console = Console(file=sys.stdout, highlight=False)
+    if not console.is_terminal:  # a log: no wrapping at 80 columns
+        console.width = 240
+    console.print(table, markup=False)
+
+
+def run_bulk(source: Path, params: dict[str, Any]) -> int:
+    """``msb-migrate bulk``: migrate every repository of ``source``; the exit status."""
+    mode = _mode(params)
+    shard = _parse_shard(params["shard"])
+    Settings(_overrides(params))  # unknown codemod names stop the run before any clone
+    workspace = (params["workspace"] or Path(WORKSPACE)).absolute()
+    report_path = (params["report"] or workspace / REPORT).absolute()
+    specs, duplicates = read_repos(source, workspace)
+    for duplicate in duplicates:
+        click.echo(f"{PROG}: {duplicate}: listed twice, migrated once", err=True)
+    if shard is not None:
+        specs = [s for s in specs if shard_of(s.id, shard[1]) == shard[0]]
+    for sub in (CLONES, DIFFS, TMP):
+        (workspace / sub).mkdir(parents=True, exist_ok=True)
+    ignore = workspace / ".gitignore"  # keep the workspace out of a surrounding repository
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    options = json.loads(json.dumps({"mode": mode, **{k: params[k] for k in OUTCOME_OPTIONS}}))
+    with _locked(workspace):
+        state = StateFile(workspace / STATE)
+        previous = _resumed(state, options) if params["resume"] else None
+        results = {s.id: previous[s.id] for s in specs if previous and s.id in previous}
+        todo = [s for s in specs if s.id not in results]
+        state.open()
+        try:
+            state.append(
+                {
+                    "event": "run",
+                    "resume": previous is not None,
+                    "time": _now(),
+                    "options": options,
+                    "shard": params["shard"],
+                    "repositories": len(specs),
+                    "todo": len(todo),
+                }
+            )
+            job = _Job({**params, "project": None}, mode, workspace)
+            with _Display(len(specs), len(results)) as display:
+                for result in _run_all(todo, job, params["jobs"], display.tick):
+                    record = {"event": "done", "repo": result.repo, "time": _now()}
+                    state.append({**record, "result": asdict(result)})
+                    results[result.repo] = result
+                    display.done(result)
+        except KeyboardInterrupt:
+            click.echo(
+                f"{PROG}: interrupted after {len(results)} of {len(specs)} repositories; "
+                "run again with --resume to finish",
+                err=True,
+            )
+            return 130
+        finally:
+            state.close()
+    ordered = [results[s.id] for s in specs]
+    totals = _totals(ordered)
+    report = {
+        "tool": {"name": PROG, "version": tool_version()},
+        "mode": mode,
+        "repos": str(source),
+        "shard": params["shard"],
+        "workspace": str(workspace),
+        "repositories": [asdict(r) for r in ordered],
+        "totals": totals,
+    }
+    _write_atomic(report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _print_table(ordered, totals)
+    counts = ", ".join(f"{totals[s]} {s}" for s in STATUSES)
+    click.echo(f"{_repositories(len(ordered))}: {counts}; report: {report_path}", err=True)
+    return EXIT_ERROR if totals["failed"] else 0
