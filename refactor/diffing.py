@@ -12,19 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .codemod import Explanation
+from .syntax import split_lines
 
 __all__ = ["CONTEXT_LINES", "FileDiff", "Hunk", "assign_explanations", "diff_text"]
 
 CONTEXT_LINES = 3
 NO_NEWLINE = "\\ No newline at end of file"
-
-
-def _lines(text: str) -> list[str]:
-    parts = text.split("\n")
-    out = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        out.append(parts[-1])
-    return out
 
 
 def _range(start: int, length: int) -> str:
@@ -65,7 +58,7 @@ class FileDiff:
 
     @classmethod
     def of(cls, path: str, old: str | None, new: str, context: int = CONTEXT_LINES) -> FileDiff:
-        a, b = _lines(old or ""), _lines(new)
+        a, b = split_lines(old or ""), split_lines(new)
         hunks = []
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for group in matcher.get_grouped_opcodes(context):

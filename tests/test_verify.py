@@ -3,12 +3,12 @@ engine (skipped cleanly without one); the rest checks the reporting without Dock
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import docker_engine_with
 
 from refactor.cli import main
 from refactor.docker import DockerEngine, RunResult
@@ -43,19 +43,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="module")
 def engine() -> DockerEngine:
-    engine = DockerEngine()
-    # .ci/run sets MSB_E2E_REQUIRED=1 once the engine is up: then these must run, not skip.
-    required = os.environ.get("MSB_E2E_REQUIRED") == "1"
-    reason = None
-    if not engine.available():
-        reason = f"Docker engine unavailable: {engine.unavailable_reason()}"
-    elif missing := [image for image in BASE_IMAGES if not engine.exists(image)]:
-        reason = f"base images missing locally: {', '.join(missing)}"
-    if reason is not None:
-        if required:
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return engine
+    return docker_engine_with(BASE_IMAGES)
 
 
 # -- with a Docker engine -----------------------------------------------------------------------

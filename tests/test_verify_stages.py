@@ -5,11 +5,11 @@ one, failed when MSB_E2E_REQUIRED=1); the rendering is checked without Docker.""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import docker_engine_with
 
 from refactor.cli import main
 from refactor.docker import DockerEngine
@@ -51,18 +51,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="module")
 def engine() -> DockerEngine:
-    engine = DockerEngine()
-    required = os.environ.get("MSB_E2E_REQUIRED") == "1"
-    reason = None
-    if not engine.available():
-        reason = f"Docker engine unavailable: {engine.unavailable_reason()}"
-    elif missing := [image for image in BASE_IMAGES if not engine.exists(image)]:
-        reason = f"base images missing locally: {', '.join(missing)}"
-    if reason is not None:
-        if required:
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
-    return engine
+    return docker_engine_with(BASE_IMAGES)
 
 
 # -- with a Docker engine -----------------------------------------------------------------------
