@@ -6,16 +6,10 @@ repository, as ``<repo>/../shared``. Tests that need it skip cleanly when it is 
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
-
-if TYPE_CHECKING:
-    from refactor.docker import DockerEngine
 
 TESTS = Path(__file__).resolve().parent
 SHARED = TESTS.parent.parent / "shared"
@@ -37,24 +31,3 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared data not found at {SHARED}")
     return SHARED
-
-
-def docker_engine_with(images: Sequence[str]) -> DockerEngine:
-    """The local Docker engine with ``images`` present, else skip the test.
-
-    ``.ci/run`` sets MSB_E2E_REQUIRED=1 once the engine is up: then a missing engine or image
-    fails the test instead of skipping it.
-    """
-    from refactor.docker import DockerEngine
-
-    engine = DockerEngine()
-    reason = None
-    if not engine.available():
-        reason = f"Docker engine unavailable: {engine.unavailable_reason()}"
-    elif missing := [image for image in images if not engine.exists(image)]:
-        reason = f"base images missing locally: {', '.join(missing)}"
-    if reason is not None:
-        if os.environ.get("MSB_E2E_REQUIRED") == "1":
-            pytest.fail(f"{reason} although MSB_E2E_REQUIRED=1", pytrace=False)
-        pytest.skip(reason)
-    return engine

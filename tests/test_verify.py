@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import docker_engine_with
+from docker_env import docker_engine_with
 
 from refactor.cli import main
 from refactor.docker import DockerEngine, RunResult
