@@ -172,7 +172,7 @@ class _Planner:
         self.tree = tree
         self.model = model
         self.skips: list[Skip] = []
-        lines = {id(node): start for node, start, _ in tree.lines()}
+        lines = tree.line_numbers
         self.runs: list[_Run] = []
         self.by_stage: dict[int, list[_Run]] = {}
         for stage in model.stages:

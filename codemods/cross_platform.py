@@ -236,7 +236,7 @@ class _CrossBuild:
         self.tree = tree
         self.ctx = ctx
         self.model = build_model(tree)
-        self.lines = {id(node): start for node, start, _ in tree.lines()}
+        self.lines = tree.line_numbers
         self.fetching = False  # whether the RUN being read downloads something
 
     def line(self, node: Node) -> int | None:

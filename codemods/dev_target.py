@@ -85,7 +85,7 @@ class _DevStage:
         self.ctx = ctx
         self.style = tree.style
         self.model = build_model(tree)
-        self.lines = {id(node): start for node, start, _ in tree.lines()}
+        self.lines = tree.line_numbers
 
     def new(self, directive: str, args: str) -> Instruction:
         return Instruction.create(directive, args, style=self.style)

@@ -153,7 +153,7 @@ class _Plan:
         self.image = self.chain[0].image
         self.image_name = str(self.image) if self.image else self.chain[0].base
         self.final = stage.final_state or stage.states[-1]
-        self.lines = {id(node): start for node, start, _ in tree.lines()}
+        self.lines = tree.line_numbers
 
     def line(self, node: Node) -> int | None:
         return self.lines.get(id(node))
@@ -685,7 +685,7 @@ class _Plan:
             )
         )
         new_tree = tree.with_changes(nodes=tuple(nodes))
-        lines = {id(node): start for node, start, _ in new_tree.lines()}
+        lines = new_tree.line_numbers
         skips = tuple(Skip(self.codemod.name, why, lines.get(id(node))) for node, why in kept)
         return Result(new_tree, explanations=tuple(explanations), skips=skips)
 

@@ -182,7 +182,7 @@ class _Splitter:
         self.tree = tree.ensure_final_newline()
         self.style = self.tree.style
         self.model = build_model(self.tree)
-        self.lines = {id(node): start for node, start, _ in self.tree.lines()}
+        self.lines = self.tree.line_numbers
 
     def line(self, node: Node) -> int | None:
         return self.lines.get(id(node))

@@ -120,7 +120,7 @@ class _Tester:
         self.ctx = ctx
         self.model: BuildModel = build_model(tree)
         self.style = tree.style
-        self.lines = {id(node): start for node, start, _ in tree.lines()}
+        self.lines = tree.line_numbers
 
     def line(self, node: Node) -> int | None:
         return self.lines.get(id(node))

@@ -17,7 +17,18 @@ __all__ = [
     "MsbError",
     "Node",
     "Style",
+    "clear_caches",
     "parse",
     "parse_bytes",
     "parse_file",
 ]
+
+
+def clear_caches() -> None:
+    """Forget what is memoized across files (instruction readings, shell analyses), so a
+    benchmark pass starts as cold as a new process."""
+    from .parser import _read_head_cached
+    from .shell import _analyse_cached
+
+    _read_head_cached.cache_clear()
+    _analyse_cached.cache_clear()

@@ -148,8 +148,18 @@ def _extract_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int |
     return tokens, bisect_left(starts, rest), from_go_bytes(view[rest:])
 
 
+def _plain_run(escape: str) -> re.Pattern[str]:
+    """Characters a flag word takes as they are: not white space, a quote or the escape."""
+    special = "".join(sorted(_GO_SPACE_SET)) + "'\"" + escape
+    return re.compile("[^" + "".join(re.escape(c) for c in special) + "]+")
+
+
+_PLAIN_RUN = {escape: _plain_run(escape) for escape in ("\\", "`")}
+
+
 def _scan_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | None]:
     flags: list[Token] = []
+    plain = _PLAIN_RUN.get(escape) or _plain_run(escape)
     n = len(line)
     if pos < n and line[pos] not in _GO_SPACE_SET and not line.startswith("--", pos):
         return flags, pos  # no flags, the common case
@@ -186,6 +196,11 @@ def _scan_flags(line: str, pos: int, escape: str) -> tuple[list[Token], int | No
                 quote = ch
                 blank_ok = True
                 pos += 1
+                continue
+            if ch != escape:  # a run of ordinary characters at once
+                end = plain.match(line, pos).end()  # type: ignore[union-attr]
+                buf.append(line[pos:end])
+                pos = end
                 continue
             if ch == escape:
                 if pos + 1 == n:

@@ -106,6 +106,7 @@ class Settings:
         self.overrides = overrides
         self._installed = [c.name for c in available_codemods()]
         self._cache: dict[Path | None, tuple[list[Codemod], Options]] = {}
+        self._configs: dict[Path, Config] = {}  # by directory: found once per run
         problem = _unknown((*overrides.codemods, *overrides.enable), self._installed)
         problem = problem or _unknown(overrides.skip, CODEMOD_MODULES)
         if problem:
@@ -113,7 +114,9 @@ class Settings:
 
     def resolve(self, start: Path) -> tuple[list[Codemod], Options]:
         """The codemods and options for a Dockerfile in (or at) ``start``."""
-        found = load_config(start)
+        found = self._configs.get(start)
+        if found is None:
+            found = self._configs[start] = load_config(start)
         if found.source in self._cache:
             return self._cache[found.source]
         for key, names, valid in (
@@ -244,6 +247,8 @@ def _extra_files(
     report_files: dict[str, str], context: Path
 ) -> tuple[dict[Path, str], list[FileDiff]]:
     """Codemod-written files (relative to the context) that differ from what is on disk."""
+    if not report_files:
+        return {}, []
     root = context.resolve()
     extra: dict[Path, str] = {}
     diffs = []

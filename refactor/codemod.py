@@ -131,9 +131,9 @@ class Context:
 
     def glob(self, pattern: str) -> list[str]:
         """Context files matching ``pattern``, relative, sorted (nothing outside the context)."""
-        if self.context_dir is None:
+        root = self._root
+        if root is None:
             return []
-        root = self.context_dir.resolve()
         out = []
         for path in root.glob(pattern):
             try:
@@ -144,10 +144,14 @@ class Context:
                 out.append(rel.as_posix())
         return sorted(out)
 
+    @cached_property
+    def _root(self) -> Path | None:
+        return self.context_dir.resolve() if self.context_dir is not None else None
+
     def _resolve(self, relative: str) -> Path | None:
-        if self.context_dir is None:
+        root = self._root
+        if root is None:
             return None
-        root = self.context_dir.resolve()
         path = (root / relative.lstrip("/")).resolve()
         if path != root and root not in path.parents:
             return None  # a symlink or ../ leading outside the context

@@ -271,8 +271,19 @@ def build_model(
     """Read the build model of ``tree``.
 
     ``build_args`` are ``--build-arg`` values; ``image_defaults`` may give the state known
-    images start with (working directory, user, environment), keyed by repository.
+    images start with (working directory, user, environment), keyed by repository. Without
+    them the model is read once per tree and shared: treat it as read-only.
     """
+    if not build_args and not image_defaults:
+        return tree.memo("model", lambda: _build_model(tree, {}, None))
+    return _build_model(tree, build_args, image_defaults)
+
+
+def _build_model(
+    tree: Dockerfile,
+    build_args: Mapping[str, str] | None,
+    image_defaults: Mapping[str, RunState] | None,
+) -> BuildModel:
     build_args = dict(build_args or {})
     global_args: dict[str, str | None] = {}
     global_values: dict[str, str] = dict(PLATFORM_ARGS)
@@ -391,6 +402,8 @@ def _mount_from(spec: str) -> str | None:
 
 
 def _csv_fields(spec: str) -> list[str]:
+    if '"' not in spec:
+        return spec.split(",")
     out: list[str] = []
     buf: list[str] = []
     quote = ""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from . import buildkit
-from .buildkit import InstructionError, continuation_regex, go_ltrim_space
+from .buildkit import InstructionError, ParsedLine, continuation_regex, go_ltrim_space
 from .errors import DockerfileSyntaxError, InputError
 from .lexer import GO_SPACE_CHARS
 from .syntax import (
@@ -39,6 +40,9 @@ MAX_LINE_BYTES = 65535
 _DIRECTIVE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _GO_SPACE_SET = frozenset(GO_SPACE_CHARS)
+# Instruction's fields in order, up to ``eol``: keyword, args, flags, heredocs, leading,
+# args_prefix, eol
+_Fields = tuple[str, str, tuple[Flag, ...], tuple[Heredoc, ...], str, str, str]
 
 
 def decode(data: bytes, path: str | None = None) -> str:
@@ -210,6 +214,40 @@ def _instruction(
 
     ``one_line``: the caller knows ``head`` is one line that does not end with a continuation.
     """
+    read = _read_head_cached if len(head) <= _CACHED_HEAD else _read_head
+    fields, logical, parsed = read(head, escape, one_line)
+    node = Instruction(*fields, escape=escape)
+    # The node's cached readings are what we just computed (its own code gives the same).
+    node.__dict__.update(logical=logical, parsed=parsed)
+    if not allow_heredocs or "<<" not in logical or not buildkit.can_contain_heredoc(parsed):
+        return node, i
+    heredocs: list[Heredoc] = []
+    for spec in buildkit.heredoc_specs(logical):
+        body_start = i
+        terminator = None
+        while i < len(lines):
+            line = lines[i]
+            i += 1
+            candidate = line.rstrip("\r\n")
+            if spec.chomp:
+                candidate = candidate.lstrip("\t")
+            if candidate == spec.name:
+                terminator = line
+                break
+        if terminator is None:
+            raise _Unterminated("unterminated heredoc")
+        body = "".join(lines[body_start : i - 1])
+        heredocs.append(Heredoc(spec.name, body, terminator, spec.chomp, spec.expand, spec.fd))
+    if not heredocs:
+        return node, i
+    with_docs = node.with_changes(heredocs=tuple(heredocs))
+    with_docs.__dict__.update(logical=logical, parsed=parsed)
+    return with_docs, i
+
+
+def _read_head(head: str, escape: str, one_line: bool) -> tuple[_Fields, str, ParsedLine]:
+    """The fields of the instruction (before any heredoc) written as ``head``, its logical
+    line and BuildKit's reading of it."""
     content = head.rstrip("\r\n")
     eol = head[len(content) :]
     # BuildKit's trimNewline strips any run of CR/LF; only the last line ending is ours.
@@ -263,38 +301,20 @@ def _instruction(
         while pos < len(logical) and logical[pos] in _GO_SPACE_SET:
             pos += 1
         args_start = base + pos if single else raw(pos)
-    node = Instruction(
-        keyword=content[k_start:k_end],
-        args=content[args_start:],
-        flags=tuple(flags),
-        leading=content[:k_start],
-        args_prefix=content[cursor:args_start],
-        eol=eol,
-        escape=escape,
+    fields = (
+        content[k_start:k_end],
+        content[args_start:],
+        tuple(flags),
+        (),
+        content[:k_start],
+        content[cursor:args_start],
+        eol,
     )
-    # The node's cached readings are what we just computed (its own code gives the same).
-    node.__dict__.update(logical=logical, parsed=parsed)
-    if not allow_heredocs or "<<" not in logical or not buildkit.can_contain_heredoc(parsed):
-        return node, i
-    heredocs: list[Heredoc] = []
-    for spec in buildkit.heredoc_specs(logical):
-        body_start = i
-        terminator = None
-        while i < len(lines):
-            line = lines[i]
-            i += 1
-            candidate = line.rstrip("\r\n")
-            if spec.chomp:
-                candidate = candidate.lstrip("\t")
-            if candidate == spec.name:
-                terminator = line
-                break
-        if terminator is None:
-            raise _Unterminated("unterminated heredoc")
-        body = "".join(lines[body_start : i - 1])
-        heredocs.append(Heredoc(spec.name, body, terminator, spec.chomp, spec.expand, spec.fd))
-    if not heredocs:
-        return node, i
-    with_docs = node.with_changes(heredocs=tuple(heredocs))
-    with_docs.__dict__.update(logical=logical, parsed=parsed)
-    return with_docs, i
+    return fields, logical, parsed
+
+
+# A pure function of its arguments, so memoized for instructions of ordinary size: the runner
+# reads every codemod's output again, and most of its lines are unchanged (memory stays below
+# a few tens of MB however large the input).
+_CACHED_HEAD = 2048
+_read_head_cached = lru_cache(maxsize=4096)(_read_head)

@@ -124,7 +124,9 @@ def _problem(before: Dockerfile, after: Dockerfile) -> str | None:
         # e.g. a continuation left before a comment line swallows the next instruction
         return "the result reads back as different instructions than the codemod built"
     old = {(e.reference, e.kind) for e in build_model(before).dangling}
-    new = [e for e in build_model(reparsed).dangling if (e.reference, e.kind) not in old]
+    # ``after`` reads as ``reparsed`` does (checked above); its model is the one later
+    # codemods share
+    new = [e for e in build_model(after).dangling if (e.reference, e.kind) not in old]
     if new:
         return f"the result refers to a stage that does not exist ({new[0].reference})"
     if not reparsed.instructions or reparsed.instructions[0].directive not in ("FROM", "ARG"):
@@ -190,7 +192,7 @@ def _with_syntax_directive(tree: Dockerfile, report: FileReport) -> Dockerfile:
 
 def _resolve_lines(tree: Dockerfile, explanations: list[Explanation]) -> list[Explanation]:
     """Give each explanation the line of its node in the final tree."""
-    lines = {id(node): start for node, start, _ in tree.lines()}
+    lines = tree.line_numbers
     out = []
     for exp in explanations:
         line = lines.get(id(exp.node)) if exp.node is not None else None

@@ -19,13 +19,36 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Self
+from types import MappingProxyType
+from typing import Any, Generic, Self, TypeVar, cast
 
 from . import buildkit
 from .buildkit import ParsedLine, Values, continuation_regex
+
+T = TypeVar("T")
+
+
+class _cached(Generic[T]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one per first read,
+    which costs more than most of what is cached here): nodes are immutable, so computing a
+    value twice in a race gives the same value."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
 
 __all__ = [
     "Blank",
@@ -108,7 +131,7 @@ class Flag:
     prefix: str = " "
     escape: str = field(default="\\", compare=False)
 
-    @cached_property
+    @_cached
     def value_text(self) -> str:
         """The flag as BuildKit reads it (quotes removed), e.g. ``--from=build``."""
         flags, _ = buildkit.extract_flags(_join(self.text, self.escape)[0], 0, self.escape)
@@ -196,7 +219,7 @@ class Instruction(Node):
     eol: str = "\n"
     escape: str = field(default="\\", compare=False)
 
-    @property
+    @_cached
     def code(self) -> str:
         if not self.flags and not self.heredocs:
             return self.leading + self.keyword + self.args_prefix + self.args + self.eol
@@ -212,7 +235,7 @@ class Instruction(Node):
         return "".join(parts)
 
     # -- meaning ------------------------------------------------------------------------
-    @cached_property
+    @_cached
     def logical(self) -> str:
         """The instruction's logical line: continuations joined, embedded comments dropped."""
         head = self.code
@@ -220,12 +243,12 @@ class Instruction(Node):
             head = head[: len(head) - sum(len(d.code) for d in self.heredocs)]
         return _join(head, self.escape)[0]
 
-    @cached_property
+    @_cached
     def parsed(self) -> ParsedLine:
         """BuildKit's reading of the logical line (raises on what BuildKit rejects)."""
         return buildkit.parse_line(self.logical, self.escape)
 
-    @property
+    @_cached
     def directive(self) -> str:
         """The keyword in upper case (``RUN``), whatever case the file uses."""
         return self.parsed.keyword.text.upper()
@@ -386,13 +409,25 @@ class Dockerfile(Node):
     escape: str = "\\"
     path: str | None = field(default=None, compare=False)
 
-    @property
+    @_cached
     def code(self) -> str:
         return ("\ufeff" if self.bom else "") + "".join([node.code for node in self.nodes])
 
     @property
     def instructions(self) -> list[Instruction]:
-        return [n for n in self.nodes if isinstance(n, Instruction)]
+        return list(self._instructions)
+
+    @_cached
+    def _instructions(self) -> tuple[Instruction, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Instruction))
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per tree: what is derived from an immutable tree (its build model)
+        is shared by every codemod that reads the same tree."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cast(T, cache[key])
 
     @property
     def directives(self) -> dict[str, str]:
@@ -409,14 +444,19 @@ class Dockerfile(Node):
             yield node, line, line + max(count, 1) - 1
             line += count
 
+    @_cached
+    def line_numbers(self) -> Mapping[int, int]:
+        """The first line of each node, by the node's ``id`` (read-only)."""
+        return MappingProxyType({id(node): start for node, start, _ in self.lines()})
+
     def line_of(self, target: Node) -> int:
         """The first line of ``target`` (by identity)."""
-        for node, start, _ in self.lines():
-            if node is target:
-                return start
-        raise ValueError("node is not part of this Dockerfile")
+        line = self.line_numbers.get(id(target))  # ids of live nodes are unique
+        if line is None:
+            raise ValueError("node is not part of this Dockerfile")
+        return line
 
-    @cached_property
+    @_cached
     def style(self) -> Style:
         """The file's own style: keyword case, line ending, continuation indent, escape."""
         upper = lower = 0
@@ -429,10 +469,13 @@ class Dockerfile(Node):
                     upper += 1
                 elif word.islower():
                     lower += 1
-                for line in node.code.split("\n")[1:]:
-                    stripped = line.lstrip(" \t")
-                    if stripped and stripped != line and not node.heredocs:
-                        indents[line[: len(line) - len(stripped)]] += 1
+                code = node.code
+                # only continuation lines teach the indent (one-line instructions have none)
+                if not node.heredocs and code.find("\n") not in (-1, len(code) - 1):
+                    for line in code.split("\n")[1:]:
+                        stripped = line.lstrip(" \t")
+                        if stripped and stripped != line:
+                            indents[line[: len(line) - len(stripped)]] += 1
             eol = getattr(node, "eol", None)
             if eol:
                 eols[eol] += 1
