@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import multiprocessing
 import os
 import shlex
 import stat
@@ -17,9 +18,10 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -27,19 +29,21 @@ from .codemod import Codemod, Context, Options
 from .config import FLAVOURS, Config, ConfigError, load_config
 from .diffing import FileDiff, assign_explanations
 from .discover import Target, discover
-from .docker import DockerEngine
 from .errors import DockerfileSyntaxError, InputError, MsbError
 from .forge import FORGES, Forge, ForgeClient, detect_forge, token_from_env
-from .gitops import Workspace
 from .parser import MAX_BYTES, decode, parse
 from .report import FileResult, commit_message, pr_body, summary, to_json, to_sarif
 from .runner import CODEMOD_MODULES, available_codemods, run_codemods, select_codemods
-from .verify import render, verify
+
+if TYPE_CHECKING:  # the Docker and git layers load when a command needs them (start-up time)
+    from .gitops import Workspace
 
 __all__ = ["main"]
 
 PROG = "msb-migrate"
 EXIT_CHANGED = 1
+#: From this many files on, the default is one worker process per CPU.
+PARALLEL_FROM = 16
 EXIT_ERROR = 2
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -463,6 +467,15 @@ class _DefaultCommand(click.Command):
     help="Build original and migrated files first; refuse to write or publish when a build fails.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list the skips.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Migrate N files at a time in worker processes (default: one per CPU when there are "
+    f"at least {PARALLEL_FROM} files).",
+)
 @_codemod_options
 @_catch
 def migrate_cmd(**params: Any) -> None:
@@ -487,12 +500,40 @@ def migrate_cmd(**params: Any) -> None:
     for target in targets:  # every config file is read (and checked) before anything is done
         settings.resolve(target.real.parent)
     results = []
-    for target in targets:
-        result = _process_target(target, params, settings)
+    for result in _process_targets(targets, params, settings):
         if result.error:
             _error(result.error)
         results.append(result)
     sys.exit(_finish(results, params, mode, color))
+
+
+def _process_targets(
+    targets: Sequence[Target], params: dict[str, Any], settings: Settings
+) -> Iterable[FileResult]:
+    """Each target's result, in order; many files are shared among worker processes (forked,
+    so they start with the codemods loaded and the configuration read)."""
+    jobs = params["jobs"] or (os.cpu_count() or 1 if len(targets) >= PARALLEL_FROM else 1)
+    jobs = min(jobs, len(targets))
+    if jobs <= 1 or not sys.platform.startswith("linux"):
+        return (_process_target(target, params, settings) for target in targets)
+    global _JOB
+    _JOB = (params, settings)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    chunk = max(1, min(16, len(targets) // (jobs * 4)))
+    try:
+        return list(pool.map(_process_job, targets, chunksize=chunk))
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _JOB = None
+
+
+#: What forked workers of _process_targets work with.
+_JOB: tuple[dict[str, Any], Settings] | None = None
+
+
+def _process_job(target: Target) -> FileResult:
+    assert _JOB is not None
+    return _process_target(target, *_JOB)
 
 
 def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
@@ -609,6 +650,9 @@ def _write_result(result: FileResult) -> None:
 
 
 def _verify_all(results: Sequence[FileResult], params: dict[str, Any]) -> bool:
+    from .docker import DockerEngine
+    from .verify import render, verify
+
     engine = DockerEngine(params["docker"])
     reason = engine.unavailable_reason()
     if reason is not None:
@@ -665,6 +709,8 @@ class _Publication:
     def prepare(cls, changed: list[FileResult], params: dict[str, Any]) -> _Publication:
         """Everything that can refuse without building or committing: the repository, dirty
         files, the forge, the token and the base branch."""
+        from .gitops import Workspace
+
         first = changed[0].real
         assert first is not None
         workspace = Workspace(first.parent)
@@ -753,6 +799,9 @@ def verify_cmd(path: Path, **params: Any) -> None:
 
     Exit status 1 when a build (a stage's too, with --stages) fails or the smoke outputs differ.
     """
+    from .docker import DockerEngine
+    from .verify import render, verify
+
     settings = Settings(_overrides(params))
     engine = DockerEngine(params["docker"])
     reason = engine.unavailable_reason()

@@ -24,6 +24,7 @@ from pathlib import Path
 import git
 
 from .errors import MsbError
+from .report import TRAILER
 
 __all__ = [
     "BOT_EMAIL",
@@ -37,7 +38,6 @@ __all__ = [
 
 BOT_NAME = "msb-migrate"
 BOT_EMAIL = "msb-migrate@users.noreply.localhost"
-TRAILER = "Generated-by: msb-migrate"
 
 _BOT_ENV = {
     "GIT_AUTHOR_NAME": BOT_NAME,

@@ -10,15 +10,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codemod import Codemod, Explanation, Skip
 from .diffing import FileDiff, diff_text
-from .gitops import TRAILER
 from .model import build_model
 from .runner import FileReport
 from .syntax import Dockerfile
-from .verify import Build, Verification
+
+if TYPE_CHECKING:
+    from .verify import Build, Verification
+
+#: The trailer of every commit msb-migrate makes; its branches are recognised by it.
+TRAILER = "Generated-by: msb-migrate"
 
 __all__ = [
     "SARIF_SCHEMA",

@@ -135,7 +135,23 @@ def _problem(before: Dockerfile, after: Dockerfile) -> str | None:
 
 
 def run_codemods(tree: Dockerfile, ctx: Context, codemods: Sequence[Codemod]) -> FileReport:
-    """Apply ``codemods`` in order to ``tree``; every accepted change is checked."""
+    """Apply ``codemods`` in order to ``tree``; every accepted change is checked.
+
+    Each change must leave the codemod with nothing more to do on its own output. Whether the
+    result reads back as built and keeps every stage reference is checked once, on the final
+    tree (it holds for the whole chain when it holds for every step); when it does not, the
+    codemods run again with that check after each step, and only the changes failing it are
+    discarded.
+    """
+    report = _run(tree, ctx, codemods, checked=False)
+    if report.tree is not None and _problem(tree, report.tree) is not None:
+        report = _run(tree, ctx, codemods, checked=True)
+    return report
+
+
+def _run(
+    tree: Dockerfile, ctx: Context, codemods: Sequence[Codemod], *, checked: bool
+) -> FileReport:
     report = FileReport(tree.path or "<input>", tree.code, tree)
     if file_opted_out(tree):
         report.skips.append(Skip("msb-migrate", "the file opts out (# msb-migrate: skip)"))
@@ -146,7 +162,7 @@ def run_codemods(tree: Dockerfile, ctx: Context, codemods: Sequence[Codemod]) ->
         report.skips.extend(result.skips)
         if result.tree.code == current.code and not result.files:
             continue
-        problem = _problem(current, result.tree)
+        problem = _problem(current, result.tree) if checked else None
         if problem is None:
             again = _safe_transform(codemod, result.tree, ctx)
             if again.tree.code != result.tree.code:

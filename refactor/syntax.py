@@ -75,6 +75,10 @@ class Node:
         """A copy of this node with the given fields replaced."""
         return dataclasses.replace(self, **changes)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without what is cached (readings, line numbers, the build model)."""
+        return {f.name: self.__dict__[f.name] for f in dataclasses.fields(self)}
+
 
 @dataclass(frozen=True)
 class Blank(Node):
