@@ -106,7 +106,11 @@ class Options:
 
 @dataclass(frozen=True)
 class Context:
-    """What a codemod may know besides the tree: the build context, options, target."""
+    """What a codemod may know besides the tree: the build context, options, target.
+
+    What is read from the build context is read once per context (every codemod, and the
+    runner's second application of each, asks for the same files).
+    """
 
     context_dir: Path | None = None
     dockerfile: Path | None = None
@@ -115,6 +119,12 @@ class Context:
 
     def read(self, relative: str) -> str | None:
         """A text file of the build context, or None (missing, outside, too large, binary)."""
+        cache = self._reads
+        if relative not in cache:
+            cache[relative] = self._read(relative)
+        return cache[relative]
+
+    def _read(self, relative: str) -> str | None:
         path = self._resolve(relative)
         if path is None or not path.is_file():
             return None
@@ -126,8 +136,19 @@ class Context:
             return None
 
     def exists(self, relative: str) -> bool:
-        path = self._resolve(relative)
-        return path is not None and path.exists()
+        cache = self._exists
+        if relative not in cache:
+            path = self._resolve(relative)
+            cache[relative] = path is not None and path.exists()
+        return cache[relative]
+
+    @cached_property
+    def _reads(self) -> dict[str, str | None]:
+        return {}
+
+    @cached_property
+    def _exists(self) -> dict[str, bool]:
+        return {}
 
     def glob(self, pattern: str) -> list[str]:
         """Context files matching ``pattern``, relative, sorted (nothing outside the context)."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 
 from dockerfile_parse.parser import image_from
 
@@ -34,6 +35,7 @@ PLATFORM_ARGS: Mapping[str, str] = {
     "TARGETARCH": "amd64",
     "TARGETVARIANT": "",
 }
+_STATE_CHANGERS = frozenset({"ARG", "ENV", "WORKDIR", "USER", "SHELL"})
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 DEFAULT_SHELL = ("/bin/sh", "-c")
 
@@ -48,10 +50,11 @@ class RunState:
     args: Mapping[str, str]
     shell: tuple[str, ...] = DEFAULT_SHELL
 
-    @property
-    def variables(self) -> dict[str, str]:
-        """ARGs then ENVs (ENV wins), as seen by substitution in this instruction."""
-        return {**self.args, **self.env}
+    @cached_property
+    def variables(self) -> Mapping[str, str]:
+        """ARGs then ENVs (ENV wins), as seen by substitution in this instruction (read-only;
+        instructions that change nothing share one state)."""
+        return MappingProxyType({**self.args, **self.env})
 
     @property
     def home(self) -> str | None:
@@ -296,6 +299,7 @@ def _build_model(
     env: dict[str, str] = {}
     args: dict[str, str] = {}
     shell: tuple[str, ...] = DEFAULT_SHELL
+    state: RunState | None = None  # the current instruction's, while nothing changes it
 
     def close() -> None:
         if stage is not None:
@@ -332,7 +336,8 @@ def _build_model(
             if name:
                 names[name] = index
             stage.instructions.append(inst)
-            stage.states.append(RunState(workdir, user, dict(env), dict(args), shell))
+            state = RunState(workdir, user, dict(env), dict(args), shell)
+            stage.states.append(state)
             continue
         if stage is None:
             if directive == "ARG":
@@ -343,10 +348,13 @@ def _build_model(
                     elif value is not None:
                         global_values[key] = value
             continue
-        state = RunState(workdir, user, dict(env), dict(args), shell)
+        if state is None:  # the previous instruction changed the state
+            state = RunState(workdir, user, dict(env), dict(args), shell)
         stage.instructions.append(inst)
         stage.states.append(state)
         variables = state.variables
+        if directive in _STATE_CHANGERS:
+            state = None
         if directive == "ARG":
             for key, value in _key_values(inst, variables):
                 if key in build_args:

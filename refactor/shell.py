@@ -1761,6 +1761,9 @@ def _analyse(
     return Script(commands, opaque, script_errexit, interp)
 
 
+_CD_VARIABLES = frozenset({"HOME", "OLDPWD"})
+
+
 @lru_cache(maxsize=4096)
 def _analyse_cached(
     script: str, cwd: str | None, env_items: tuple[tuple[str, str], ...], errexit: bool
@@ -1787,7 +1790,19 @@ def analyse(
             script = bytes(script).decode("utf-8", "surrogateescape")
         elif not isinstance(script, str):
             script = str(script)
-        env_items = tuple(sorted((str(k), str(v)) for k, v in env.items())) if env else ()
+        # Only variables the script names (and HOME, OLDPWD for ``~``, ``cd``, ``cd -``) can
+        # matter: the same script in another environment is the same analysis.
+        env_items = (
+            tuple(
+                sorted(
+                    (str(k), str(v))
+                    for k, v in env.items()
+                    if k in _CD_VARIABLES or str(k) in script
+                )
+            )
+            if env
+            else ()
+        )
         return _analyse_cached(script, cwd, env_items, bool(errexit))
     except Exception:  # pragma: no cover - last-resort guarantee (incl. RecursionError)
         return _last_resort(script, cwd)

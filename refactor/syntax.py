@@ -351,6 +351,23 @@ class Instruction(Node):
         """A copy with new arguments (the flags, keyword and line ending are kept)."""
         return self.with_changes(args=args, args_prefix=self.args_prefix or " ")
 
+    @_cached
+    def _style_votes(self) -> tuple[int, tuple[str, ...]]:
+        """What this instruction says of the file's style: keyword case (1 upper, -1 lower,
+        0 neither) and the indents of its continuation lines."""
+        word = self.keyword
+        case = 1 if word.isupper() else -1 if word.islower() else 0
+        code = self.code
+        # only continuation lines teach the indent (one-line instructions have none)
+        if self.heredocs or code.find("\n") in (-1, len(code) - 1):
+            return case, ()
+        indents = []
+        for line in code.split("\n")[1:]:
+            stripped = line.lstrip(" \t")
+            if stripped and stripped != line:
+                indents.append(line[: len(line) - len(stripped)])
+        return case, tuple(indents)
+
     @property
     def start_offset_lines(self) -> int:
         """How many physical lines the instruction spans, heredocs included."""
@@ -468,18 +485,11 @@ class Dockerfile(Node):
         indents: Counter[str] = Counter()
         for node in self.nodes:
             if isinstance(node, Instruction):
-                word = node.keyword
-                if word.isupper():
-                    upper += 1
-                elif word.islower():
-                    lower += 1
-                code = node.code
-                # only continuation lines teach the indent (one-line instructions have none)
-                if not node.heredocs and code.find("\n") not in (-1, len(code) - 1):
-                    for line in code.split("\n")[1:]:
-                        stripped = line.lstrip(" \t")
-                        if stripped and stripped != line:
-                            indents[line[: len(line) - len(stripped)]] += 1
+                case, indent = node._style_votes
+                upper += case > 0
+                lower += case < 0
+                if indent:
+                    indents.update(indent)
             eol = getattr(node, "eol", None)
             if eol:
                 eols[eol] += 1
