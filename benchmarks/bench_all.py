@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from make_repos import make_repos  # noqa: E402
 
 from refactor import clear_caches, parse  # noqa: E402
-from refactor.cli import Overrides, Settings, _process_targets  # noqa: E402
+from refactor.cli import Overrides, Settings, process_targets  # noqa: E402
 from refactor.discover import Target  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
@@ -138,14 +138,14 @@ def main() -> int:
 
         def one_pass() -> int:
             clear_caches()  # and a new Settings: the configuration is looked up again
-            results = list(_process_targets(targets, params, Settings(Overrides())))
+            results = list(process_targets(targets, params, Settings(Overrides())))
             assert not any(r.error for r in results)
             return len(results)
 
         return one_pass
 
     params = {"jobs": 1, "context_dir": None, "target": None}
-    changed = sum(r.changed for r in _process_targets(targets, params, Settings(Overrides())))
+    changed = sum(r.changed for r in process_targets(targets, params, Settings(Overrides())))
 
     def parse_print() -> int:
         clear_caches()

@@ -66,17 +66,17 @@ from .cli import (
     PR_TITLE,
     PROG,
     Failure,
+    Publication,
     Settings,
-    _echo_diff,
-    _overrides,
-    _plural,
-    _process_target,
-    _Publication,
-    _write_atomic,
+    echo_diff,
+    overrides_from,
+    plural,
+    process_target,
+    write_atomic,
 )
 from .discover import discover, is_dockerfile_name
 from .errors import MsbError
-from .gitops import GitOpsError, _scrub
+from .gitops import GitOpsError, scrub
 from .report import FileResult, commit_message, pr_body, tool_version
 
 __all__ = [
@@ -221,7 +221,7 @@ def _from_list(source: Path) -> list[RepoSpec]:
             continue
         ident = repo_id(line)
         if _is_url(line) and not line.lower().startswith("file://"):
-            specs.append(RepoSpec(ident, line, _scrub(line)))
+            specs.append(RepoSpec(ident, line, scrub(line)))
             continue
         if line.lower().startswith("file://"):
             path = Path(urllib.parse.unquote(urllib.parse.urlsplit(line).path))
@@ -317,7 +317,7 @@ class RepoResult:
         if self.status == "failed":
             return f"failed: {'; '.join(self.errors)}"
         changed = sum(f["status"] == "changed" for f in self.files)
-        text = f"{self.status} ({_plural(changed, 'file')}, {_plural(self.explanations, 'change')})"
+        text = f"{self.status} ({plural(changed, 'file')}, {plural(self.explanations, 'change')})"
         if self.pull_request:
             text += f", pull request {self.pull_request['url']}"
         elif self.branch:
@@ -416,7 +416,7 @@ class _Worker:
 
     def __init__(self, job: _Job) -> None:
         self.job = job
-        self.settings = Settings(_overrides(job.params))
+        self.settings = Settings(overrides_from(job.params))
         self.state = StateFile(job.workspace / STATE)
         self.state.open()
 
@@ -478,7 +478,7 @@ def _clone(url: str, dest: Path) -> None:
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         detail = "; ".join(lines[-2:]) or f"exit status {proc.returncode}"
-        raise GitOpsError(_scrub(f"git clone failed: {detail}"))
+        raise GitOpsError(scrub(f"git clone failed: {detail}"))
 
 
 def _is_empty_clone(clone: Path) -> bool:
@@ -568,7 +568,7 @@ def _dry_run_report(results: Sequence[FileResult], verbose: bool) -> str:
     with contextlib.redirect_stdout(out):
         for result in results:
             if result.error is None:
-                _echo_diff(result, verbose, False)
+                echo_diff(result, verbose, False)
     return out.getvalue()
 
 
@@ -605,7 +605,7 @@ def _migrate_clone(
             raise _Skipped("the repository is empty (no commits)")
         raise _Skipped("no Dockerfile found" + (f" ({result.warnings[0]})" if outside else ""))
     with contextlib.chdir(clone):  # paths as the single-repository command shows them
-        files = [_process_target(t, job.params, worker.settings) for t in targets]
+        files = [process_target(t, job.params, worker.settings) for t in targets]
     result.files = [_file_entry(r) for r in files]
     result.explanations = sum(len(r.explanations) for r in files)
     changed = [r for r in files if r.changed]
@@ -643,7 +643,7 @@ def _publish(
     changed: list[FileResult], files: list[FileResult], params: dict[str, Any], result: RepoResult
 ) -> None:
     """The single-repository --branch/--push/--open-pr, recorded in ``result``."""
-    publication = _Publication.prepare(changed, params)
+    publication = Publication.prepare(changed, params)
     try:
         update = publication.workspace.publish(
             publication.branch, publication.files, commit_message(files), publication.remote
@@ -880,7 +880,7 @@ def run_bulk(source: Path, params: dict[str, Any]) -> int:
     """``msb-migrate bulk``: migrate every repository of ``source``; the exit status."""
     mode = _mode(params)
     shard = _parse_shard(params["shard"])
-    Settings(_overrides(params))  # unknown codemod names stop the run before any clone
+    Settings(overrides_from(params))  # unknown codemod names stop the run before any clone
     workspace = (params["workspace"] or Path(WORKSPACE)).absolute()
     report_path = (params["report"] or workspace / REPORT).absolute()
     specs, duplicates = read_repos(source, workspace)
@@ -940,7 +940,7 @@ def run_bulk(source: Path, params: dict[str, Any]) -> int:
         "repositories": [asdict(r) for r in ordered],
         "totals": totals,
     }
-    _write_atomic(report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     _print_table(ordered, totals)
     counts = ", ".join(f"{totals[s]} {s}" for s in STATUSES)
     click.echo(f"{_repositories(len(ordered))}: {counts}; report: {report_path}", err=True)

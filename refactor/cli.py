@@ -19,7 +19,7 @@ import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -38,7 +38,18 @@ from .runner import CODEMOD_MODULES, available_codemods, run_codemods, select_co
 if TYPE_CHECKING:  # the Docker and git layers load when a command needs them (start-up time)
     from .gitops import Workspace
 
-__all__ = ["main"]
+# The single-repository steps that ``msb-migrate bulk`` reuses are public too.
+__all__ = [
+    "Publication",
+    "Settings",
+    "echo_diff",
+    "main",
+    "overrides_from",
+    "plural",
+    "process_target",
+    "process_targets",
+    "write_atomic",
+]
 
 PROG = "msb-migrate"
 EXIT_CHANGED = 1
@@ -62,7 +73,8 @@ def _fail(message: str) -> NoReturn:
     raise Failure(message)
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """``1 file``, ``2 files``."""
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
@@ -83,16 +95,8 @@ class Overrides:
     user_uid: int | None = None
 
     def apply(self, config: Config) -> Config:
-        return config.merged(
-            codemods=self.codemods,
-            skip=self.skip,
-            enable=self.enable,
-            runtime_flavour=self.runtime_flavour,
-            runtime_image=self.runtime_image,
-            syntax_directive=self.syntax_directive,
-            user_name=self.user_name,
-            user_uid=self.user_uid,
-        )
+        """``config`` with what the command line sets (each field is a Config field)."""
+        return config.merged(**{f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def _unknown(names: Iterable[str], valid: Iterable[str]) -> str | None:
@@ -207,7 +211,8 @@ def _codemod_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _overrides(params: dict[str, Any]) -> Overrides:
+def overrides_from(params: dict[str, Any]) -> Overrides:
+    """The codemod options given on the command line (they win over configuration files)."""
     return Overrides(
         codemods=tuple(params["codemods"]),
         skip=tuple(params["skip"]),
@@ -294,7 +299,7 @@ def _process(
     return FileResult(display, real, report, diffs=diffs, extra=extra)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` (temp file in the same directory + os.replace), keeping
     its mode bits (and owner when allowed); a new file gets the umask's default mode."""
     try:
@@ -329,7 +334,9 @@ def _write_atomic(path: Path, text: str) -> None:
 _LINE_STYLES = {"-": {"fg": "red"}, "+": {"fg": "green"}, "\\": {"dim": True}}
 
 
-def _echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
+def echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
+    """Print a result's diffs, each hunk with its explanations (and skips with verbose)."""
+
     def out(text: str, **style: Any) -> None:
         click.echo(click.style(text, **style) if style else text, color=color)
 
@@ -365,8 +372,8 @@ def _summary(results: Sequence[FileResult], verb: str) -> str:
     counts = summary(results)
     changed = counts["changed"]
     return (
-        f"{_plural(changed, 'file')} {verb}, {counts['unchanged']} unchanged, "
-        f"{_plural(counts['errors'], 'error')}"
+        f"{plural(changed, 'file')} {verb}, {counts['unchanged']} unchanged, "
+        f"{plural(counts['errors'], 'error')}"
     )
 
 
@@ -492,7 +499,7 @@ def migrate_cmd(**params: Any) -> None:
         return
     paths: tuple[str, ...] = params["paths"] or (".",)
     mode = _mode(params, paths)
-    settings = Settings(_overrides(params))
+    settings = Settings(overrides_from(params))
     color = {"auto": None, "always": True, "never": False}[params["color"]]
     if STDIN in paths:
         sys.exit(_run_stdin(params, mode, settings, color))
@@ -500,14 +507,14 @@ def migrate_cmd(**params: Any) -> None:
     for target in targets:  # every config file is read (and checked) before anything is done
         settings.resolve(target.real.parent)
     results = []
-    for result in _process_targets(targets, params, settings):
+    for result in process_targets(targets, params, settings):
         if result.error:
             _error(result.error)
         results.append(result)
     sys.exit(_finish(results, params, mode, color))
 
 
-def _process_targets(
+def process_targets(
     targets: Sequence[Target], params: dict[str, Any], settings: Settings
 ) -> Iterable[FileResult]:
     """Each target's result, in order; many files are shared among worker processes (forked,
@@ -515,7 +522,7 @@ def _process_targets(
     jobs = params["jobs"] or (os.cpu_count() or 1 if len(targets) >= PARALLEL_FROM else 1)
     jobs = min(jobs, len(targets))
     if jobs <= 1 or not sys.platform.startswith("linux"):
-        return (_process_target(target, params, settings) for target in targets)
+        return (process_target(target, params, settings) for target in targets)
     global _JOB
     _JOB = (params, settings)
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
@@ -527,13 +534,13 @@ def _process_targets(
         _JOB = None
 
 
-#: What forked workers of _process_targets work with.
+#: What forked workers of process_targets work with.
 _JOB: tuple[dict[str, Any], Settings] | None = None
 
 
 def _process_job(target: Target) -> FileResult:
     assert _JOB is not None
-    return _process_target(target, *_JOB)
+    return process_target(target, *_JOB)
 
 
 def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
@@ -562,7 +569,7 @@ def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
     return chosen[0].replace("_", "-") if chosen else "dry-run"
 
 
-def _process_target(target: Target, params: dict[str, Any], settings: Settings) -> FileResult:
+def process_target(target: Target, params: dict[str, Any], settings: Settings) -> FileResult:
     display = _display(target.path)
     context = params["context_dir"] or target.real.parent
     try:
@@ -608,14 +615,14 @@ def _finish(
         if not changed:
             click.echo("nothing to migrate; no branch created", err=True)
             return 0
-        publication = _Publication.prepare(changed, params)  # refusals before any build
+        publication = Publication.prepare(changed, params)  # refusals before any build
     failed = params["do_verify"] and not _verify_all(results, params)
     if params["fmt"] != "text":
         _emit_report(params["fmt"], results)
     elif mode in ("dry-run", "check"):
         for result in results:
             if result.error is None:
-                _echo_diff(result, params["verbose"], color)
+                echo_diff(result, params["verbose"], color)
     if mode == "write":
         if failed:
             _error("verification failed; nothing written")
@@ -640,12 +647,12 @@ def _finish(
 def _write_result(result: FileResult) -> None:
     assert result.report is not None and result.real is not None
     if result.report.output != result.report.original:
-        _write_atomic(result.real, result.report.output)
+        write_atomic(result.real, result.report.output)
     for path, content in result.extra.items():
-        _write_atomic(path, content)
+        write_atomic(path, content)
     names = ", ".join(result.codemods) or "no codemod"
     click.echo(
-        f"rewrote {result.path} ({_plural(len(result.explanations), 'change')}: {names})", err=True
+        f"rewrote {result.path} ({plural(len(result.explanations), 'change')}: {names})", err=True
     )
 
 
@@ -696,7 +703,7 @@ def _forge(params: dict[str, Any], remote_url: str) -> Forge:
 
 
 @dataclass
-class _Publication:
+class Publication:
     """A checked plan for --branch/--push/--open-pr: what to commit where."""
 
     workspace: Workspace
@@ -706,7 +713,7 @@ class _Publication:
     pull_request: tuple[ForgeClient, str] | None  # client and base branch
 
     @classmethod
-    def prepare(cls, changed: list[FileResult], params: dict[str, Any]) -> _Publication:
+    def prepare(cls, changed: list[FileResult], params: dict[str, Any]) -> Publication:
         """Everything that can refuse without building or committing: the repository, dirty
         files, the forge, the token and the base branch."""
         from .gitops import Workspace
@@ -802,7 +809,7 @@ def verify_cmd(path: Path, **params: Any) -> None:
     from .docker import DockerEngine
     from .verify import render, verify
 
-    settings = Settings(_overrides(params))
+    settings = Settings(overrides_from(params))
     engine = DockerEngine(params["docker"])
     reason = engine.unavailable_reason()
     if reason is not None:
@@ -814,7 +821,7 @@ def verify_cmd(path: Path, **params: Any) -> None:
     failed = False
     entries: list[dict[str, Any]] = []
     for target in targets:
-        result = _process_target(target, params, settings)
+        result = process_target(target, params, settings)
         if result.error is not None:
             _fail(result.error)
         assert result.report is not None

@@ -34,6 +34,7 @@ __all__ = [
     "GitOpsError",
     "Workspace",
     "is_bot_commit",
+    "scrub",
 ]
 
 BOT_NAME = "msb-migrate"
@@ -57,7 +58,8 @@ class GitOpsError(MsbError):
     """A git operation msb-migrate refuses or that failed (credentials scrubbed)."""
 
 
-def _scrub(text: str) -> str:
+def scrub(text: str) -> str:
+    """``text`` with the credentials of URLs replaced by ``***``."""
     return _CREDENTIALS.sub("***@", text)
 
 
@@ -101,7 +103,7 @@ class Workspace:
             command = next(a for a in args if not a.startswith("-"))
             detail = _GITPYTHON_STDERR.sub(r"\1", str(exc.stderr).strip())
             detail = "; ".join(line.strip() for line in detail.splitlines() if line.strip())
-            raise GitOpsError(_scrub(f"git {command} failed: {detail}")) from None
+            raise GitOpsError(scrub(f"git {command} failed: {detail}")) from None
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the work tree root (posix), refusing paths outside it."""
