@@ -614,3 +614,82 @@ def test_installed_script(project: Path) -> None:
     assert stdin.stdout.decode() == expected_output(DOCKERFILE, project)
     bad = subprocess.run([script, "--bogus"], capture_output=True, text=True)
     assert bad.returncode == 2
+
+
+# -- many files: worker processes ---------------------------------------------------------------
+
+
+class PidCodemod(Codemod):
+    """Labels each file with the process that migrated it."""
+
+    name = "pid-label"
+    description = "Test codemod."
+    default = False
+
+    def transform(self, tree: Dockerfile, ctx: Context) -> CodemodResult:
+        if any(i.directive == "LABEL" for i in tree.instructions):
+            return self.skip(tree, "already done")
+        label = Instruction.create("LABEL", f"pid={os.getpid()}", style=tree.style)
+        tree = tree.insert_after(tree.instructions[-1], [label])
+        return CodemodResult(tree, explanations=(self.explain("added a label", node=label),))
+
+
+def many_services(root: Path, count: int) -> None:
+    """``count`` services, each with a Dockerfile; every seventh does not parse."""
+    for i in range(count):
+        service = root / f"svc{i:02d}"
+        service.mkdir(parents=True)
+        if i % 7 == 3:
+            (service / "Dockerfile").write_text("FROM python:3.11\nRUN <<EOF\nnever ends\n")
+        else:
+            (service / "Dockerfile").write_text(DOCKERFILE.replace("app.py", f"app{i}.py"))
+            (service / "requirements.txt").write_text("flask==3.0.0\n")
+
+
+def test_jobs_give_the_same_result_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_services(tmp_path, 20)
+    monkeypatch.chdir(tmp_path)
+    before = snapshot(tmp_path)
+    one = invoke("--dry-run", "-j", "1", ".")
+    assert one.exit_code == 2  # three files do not parse
+    assert len(error_lines(one)) == 3
+    assert "17 files would change, 0 unchanged, 3 errors" in one.stderr
+    for args in (["-j", "2"], ["-j", "5"], []):  # [] : one per CPU from 16 files on
+        other = invoke("--dry-run", *args, ".")
+        assert (other.exit_code, other.stdout, other.stderr) == (
+            one.exit_code,
+            one.stdout,
+            one.stderr,
+        )
+    assert snapshot(tmp_path) == before
+    written = invoke("--write", "-j", "2", ".")
+    assert written.exit_code == 2
+    assert snapshot(tmp_path) != before
+    assert invoke("--check", "-j", "2", ".").exit_code == 2  # the broken files stay broken
+    assert "0 files would change, 17 unchanged, 3 errors" in invoke("--check", ".").stderr
+
+
+def test_jobs_run_in_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("msb_pid_codemod")
+    module.PidCodemod = PidCodemod  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "msb_pid_codemod", module)
+    monkeypatch.setitem(CODEMOD_MODULES, PidCodemod.name, "msb_pid_codemod")
+    for i in range(8):
+        (tmp_path / f"s{i}").mkdir()
+        (tmp_path / f"s{i}" / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n")
+    monkeypatch.chdir(tmp_path)
+
+    def pids(*args: str) -> set[str]:
+        result = invoke("--write", "-c", PidCodemod.name, *args, ".")
+        assert result.exit_code == 0, result.output
+        labels = {p.read_text().rsplit("pid=", 1)[1] for p in tmp_path.glob("s*/Dockerfile")}
+        for path in tmp_path.glob("s*/Dockerfile"):
+            path.write_text("FROM scratch\nCOPY app /app\n")
+        return labels
+
+    assert pids("-j", "1") == {f"{os.getpid()}\n"}
+    assert pids() == {f"{os.getpid()}\n"}  # 8 files: no workers by default
+    workers = pids("-j", "2")
+    assert f"{os.getpid()}\n" not in workers and 1 <= len(workers) <= 2
