@@ -25,10 +25,11 @@ __all__ = [
 
 
 def clear_caches() -> None:
-    """Forget what is memoized across files (instruction readings, shell analyses), so a
-    benchmark pass starts as cold as a new process."""
+    """Forget what is memoized across files (instruction readings, FROM values, shell
+    analyses), so a benchmark pass starts as cold as a new process."""
+    from .model import _image_from
     from .parser import _read_head_cached
     from .shell import _analyse_cached
 
-    _read_head_cached.cache_clear()
-    _analyse_cached.cache_clear()
+    for memoized in (_image_from, _read_head_cached, _analyse_cached):
+        memoized.cache_clear()

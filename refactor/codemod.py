@@ -173,7 +173,10 @@ class Context:
         root = self._root
         if root is None:
             return None
-        path = (root / relative.lstrip("/")).resolve()
+        path = root / relative.lstrip("/")
+        if not os.path.lexists(path):  # the common case (probing for go.mod…): no realpath walk
+            return None
+        path = path.resolve()
         if path != root and root not in path.parents:
             return None  # a symlink or ../ leading outside the context
         return path

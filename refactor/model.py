@@ -13,14 +13,14 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 
 from dockerfile_parse.parser import image_from
 
 from .images import ImageRef
 from .lexer import Lex, LexError
-from .syntax import Dockerfile, Instruction
+from .syntax import Dockerfile, Instruction, cached
 
 __all__ = ["BuildModel", "Edge", "RunState", "Stage", "build_model"]
 
@@ -50,7 +50,7 @@ class RunState:
     args: Mapping[str, str]
     shell: tuple[str, ...] = DEFAULT_SHELL
 
-    @cached_property
+    @cached
     def variables(self) -> Mapping[str, str]:
         """ARGs then ENVs (ENV wins), as seen by substitution in this instruction (read-only;
         instructions that change nothing share one state)."""
@@ -389,13 +389,19 @@ def _build_model(
     return BuildModel(tree, global_args, stages, edges)
 
 
+@lru_cache(maxsize=1024)
+def _image_from(value: str) -> tuple[str | None, str | None]:
+    """dockerfile-parse's reading of a FROM value (memoized: it compiles patterns per call)."""
+    return image_from(value)
+
+
 def _from_parts(inst: Instruction) -> tuple[str, str | None]:
     """The base and the alias of a FROM (dockerfile-parse's ``image_from`` reading)."""
     items = inst.values.items
     if len(items) == 3 and items[1].lower() == "as":
         return items[0], items[2]
     if len(items) >= 1:
-        image, alias = image_from(" ".join(items))
+        image, alias = _image_from(" ".join(items))
         return image or items[0], alias
     return "", None
 

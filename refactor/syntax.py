@@ -30,7 +30,7 @@ from .buildkit import ParsedLine, Values, continuation_regex
 T = TypeVar("T")
 
 
-class _cached(Generic[T]):
+class cached(Generic[T]):
     """``functools.cached_property`` without its lock (Python 3.11 takes one per first read,
     which costs more than most of what is cached here): nodes are immutable, so computing a
     value twice in a race gives the same value."""
@@ -135,7 +135,7 @@ class Flag:
     prefix: str = " "
     escape: str = field(default="\\", compare=False)
 
-    @_cached
+    @cached
     def value_text(self) -> str:
         """The flag as BuildKit reads it (quotes removed), e.g. ``--from=build``."""
         flags, _ = buildkit.extract_flags(_join(self.text, self.escape)[0], 0, self.escape)
@@ -223,7 +223,7 @@ class Instruction(Node):
     eol: str = "\n"
     escape: str = field(default="\\", compare=False)
 
-    @_cached
+    @cached
     def code(self) -> str:
         if not self.flags and not self.heredocs:
             return self.leading + self.keyword + self.args_prefix + self.args + self.eol
@@ -239,7 +239,7 @@ class Instruction(Node):
         return "".join(parts)
 
     # -- meaning ------------------------------------------------------------------------
-    @_cached
+    @cached
     def logical(self) -> str:
         """The instruction's logical line: continuations joined, embedded comments dropped."""
         head = self.code
@@ -247,14 +247,16 @@ class Instruction(Node):
             head = head[: len(head) - sum(len(d.code) for d in self.heredocs)]
         return _join(head, self.escape)[0]
 
-    @_cached
+    @cached
     def parsed(self) -> ParsedLine:
         """BuildKit's reading of the logical line (raises on what BuildKit rejects)."""
         return buildkit.parse_line(self.logical, self.escape)
 
-    @_cached
+    @cached
     def directive(self) -> str:
         """The keyword in upper case (``RUN``), whatever case the file uses."""
+        if self.keyword.isalpha():  # as written is as read (no continuation inside it)
+            return self.keyword.upper()
         return self.parsed.keyword.text.upper()
 
     @property
@@ -351,7 +353,7 @@ class Instruction(Node):
         """A copy with new arguments (the flags, keyword and line ending are kept)."""
         return self.with_changes(args=args, args_prefix=self.args_prefix or " ")
 
-    @_cached
+    @cached
     def _style_votes(self) -> tuple[int, tuple[str, ...]]:
         """What this instruction says of the file's style: keyword case (1 upper, -1 lower,
         0 neither) and the indents of its continuation lines."""
@@ -430,7 +432,7 @@ class Dockerfile(Node):
     escape: str = "\\"
     path: str | None = field(default=None, compare=False)
 
-    @_cached
+    @cached
     def code(self) -> str:
         return ("\ufeff" if self.bom else "") + "".join([node.code for node in self.nodes])
 
@@ -438,7 +440,7 @@ class Dockerfile(Node):
     def instructions(self) -> list[Instruction]:
         return list(self._instructions)
 
-    @_cached
+    @cached
     def _instructions(self) -> tuple[Instruction, ...]:
         return tuple(n for n in self.nodes if isinstance(n, Instruction))
 
@@ -465,7 +467,7 @@ class Dockerfile(Node):
             yield node, line, line + max(count, 1) - 1
             line += count
 
-    @_cached
+    @cached
     def line_numbers(self) -> Mapping[int, int]:
         """The first line of each node, by the node's ``id`` (read-only)."""
         return MappingProxyType({id(node): start for node, start, _ in self.lines()})
@@ -477,7 +479,7 @@ class Dockerfile(Node):
             raise ValueError("node is not part of this Dockerfile")
         return line
 
-    @_cached
+    @cached
     def style(self) -> Style:
         """The file's own style: keyword case, line ending, continuation indent, escape."""
         upper = lower = 0
