@@ -12,6 +12,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from . import buildkit
 from .buildkit import InstructionError, ParsedLine, continuation_regex, go_ltrim_space
@@ -40,9 +41,9 @@ MAX_LINE_BYTES = 65535
 _DIRECTIVE = re.compile(r"^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
 _VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _GO_SPACE_SET = frozenset(GO_SPACE_CHARS)
-# Instruction's fields in order, up to ``eol``: keyword, args, flags, heredocs, leading,
-# args_prefix, eol
-_Fields = tuple[str, str, tuple[Flag, ...], tuple[Heredoc, ...], str, str, str]
+# Instruction's fields but ``escape`` (keyword, args, flags, heredocs, leading, args_prefix,
+# eol), by name; shared by every node read from the same text, never changed
+_Fields = dict[str, Any]
 
 
 def decode(data: bytes, path: str | None = None) -> str:
@@ -216,9 +217,11 @@ def _instruction(
     """
     read = _read_head_cached if len(head) <= _CACHED_HEAD else _read_head
     fields, logical, parsed = read(head, escape, one_line)
-    node = Instruction(*fields, escape=escape)
-    # The node's cached readings are what we just computed (its own code gives the same).
-    node.__dict__.update(logical=logical, parsed=parsed)
+    # The fields and the node's cached readings (its own code gives the same) at once: what
+    # the frozen dataclass's __init__ would set one by one.
+    node = object.__new__(Instruction)
+    node.__dict__.update(fields)
+    node.__dict__.update(escape=escape, logical=logical, parsed=parsed)
     if not allow_heredocs or "<<" not in logical or not buildkit.can_contain_heredoc(parsed):
         return node, i
     heredocs: list[Heredoc] = []
@@ -301,15 +304,15 @@ def _read_head(head: str, escape: str, one_line: bool) -> tuple[_Fields, str, Pa
         while pos < len(logical) and logical[pos] in _GO_SPACE_SET:
             pos += 1
         args_start = base + pos if single else raw(pos)
-    fields = (
-        content[k_start:k_end],
-        content[args_start:],
-        tuple(flags),
-        (),
-        content[:k_start],
-        content[cursor:args_start],
-        eol,
-    )
+    fields = {
+        "keyword": content[k_start:k_end],
+        "args": content[args_start:],
+        "flags": tuple(flags),
+        "heredocs": (),
+        "leading": content[:k_start],
+        "args_prefix": content[cursor:args_start],
+        "eol": eol,
+    }
     return fields, logical, parsed
 
 

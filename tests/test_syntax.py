@@ -4,6 +4,8 @@ and what an instruction means (flags, heredocs, JSON form, ONBUILD) is read as B
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from refactor import (
@@ -450,3 +452,14 @@ def test_directives_only_at_the_top() -> None:
     assert tree.directives == {}
     assert tree.escape == "\\"
     assert tree.instructions[1].value == "a  b"
+
+
+def test_parsed_instructions_are_whole_dataclass_instances() -> None:
+    """The parser sets the fields directly (no __init__): every field is there, and the node
+    equals one built field by field."""
+    tree = parse("FROM a AS b\nRUN --mount=type=cache,target=/c \\\n  make <<EOF\nx\nEOF\n")
+    for node in tree.instructions:
+        names = {f.name for f in dataclasses.fields(node)}
+        assert names <= set(node.__dict__)
+        rebuilt = type(node)(**{name: getattr(node, name) for name in names})
+        assert rebuilt == node and rebuilt.code == node.code and hash(rebuilt) == hash(node)
