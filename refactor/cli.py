@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import multiprocessing
 import os
@@ -525,12 +526,14 @@ def process_targets(
         return (process_target(target, params, settings) for target in targets)
     global _JOB
     _JOB = (params, settings)
+    gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     chunk = max(1, min(16, len(targets) // (jobs * 4)))
     try:
         return list(pool.map(_process_job, targets, chunksize=chunk))
     finally:
         pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
         _JOB = None
 
 
