@@ -25,11 +25,12 @@ __all__ = [
 
 
 def clear_caches() -> None:
-    """Forget what is memoized across files (instruction readings, FROM values, shell
-    analyses), so a benchmark pass starts as cold as a new process."""
+    """Forget what is memoized across files (instruction readings, image references, FROM values,
+    shell analyses), so a benchmark pass starts as cold as a new process."""
+    from .images import _parse_image
     from .model import _image_from
     from .parser import _read_head_cached
     from .shell import _analyse_cached
 
-    for memoized in (_image_from, _read_head_cached, _analyse_cached):
+    for memoized in (_parse_image, _image_from, _read_head_cached, _analyse_cached):
         memoized.cache_clear()

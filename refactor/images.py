@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 
 __all__ = ["ImageRef"]
 
@@ -33,6 +34,10 @@ class ImageRef:
     @classmethod
     def parse(cls, text: str) -> ImageRef | None:
         """Parse ``text``; None when it is not a valid reference (e.g. holds ``$VAR``)."""
+        return _parse_image(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> ImageRef | None:
         if not text or any(c in text for c in " $\t{}") or text != text.strip():
             return None
         name, digest = text, None
@@ -60,7 +65,7 @@ class ImageRef:
         """The repository with its registry, as written (``gcr.io/distroless/static``)."""
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
-    @property
+    @cached_property
     def hub_name(self) -> str:
         """The repository normalised for Docker Hub (``library/`` and ``docker.io`` dropped)."""
         registry = self.registry
@@ -97,3 +102,7 @@ class ImageRef:
         if self.digest is not None:
             out += f"@{self.digest}"
         return out
+
+
+# References are immutable values and the same few images come up again and again.
+_parse_image = lru_cache(maxsize=4096)(ImageRef._parse)

@@ -75,6 +75,12 @@ class Node:
         """A copy of this node with the given fields replaced."""
         return dataclasses.replace(self, **changes)
 
+    @cached
+    def line_count(self) -> int:
+        """How many lines the node's text starts (0 for no text)."""
+        code = self.code
+        return code.count("\n") + (0 if not code or code.endswith("\n") else 1)
+
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without what is cached (readings, line numbers, the build model)."""
         return {f.name: self.__dict__[f.name] for f in dataclasses.fields(self)}
@@ -460,17 +466,20 @@ class Dockerfile(Node):
         """Each node with its first and last line number (1-based)."""
         line = 1
         for node in self.nodes:
-            code = node.code
-            count = code.count("\n") + (0 if code.endswith("\n") else 1)
-            if not code:
-                count = 0
+            count = node.line_count
             yield node, line, line + max(count, 1) - 1
             line += count
 
     @cached
     def line_numbers(self) -> Mapping[int, int]:
         """The first line of each node, by the node's ``id`` (read-only)."""
-        return MappingProxyType({id(node): start for node, start, _ in self.lines()})
+        numbers = {}
+        line = 1
+        for node in self.nodes:
+            numbers[id(node)] = line
+            line += node.line_count
+        return MappingProxyType(numbers)
+
 
     def line_of(self, target: Node) -> int:
         """The first line of ``target`` (by identity)."""
