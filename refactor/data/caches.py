@@ -19,6 +19,7 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..images import ImageRef
 
@@ -615,7 +616,7 @@ class Use:
     def subcommand(self) -> str:
         return self.positionals[0] if self.positionals else ""
 
-    @property
+    @cached_property
     def downloads(self) -> bool:
         """Whether this invocation downloads something the tool caches."""
         tool = self.tool
