@@ -528,7 +528,7 @@ def process_targets(
     _JOB = (params, settings)
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-    chunk = max(1, min(16, len(targets) // (jobs * 4)))
+    chunk = max(1, min(4, len(targets) // (jobs * 4)))
     try:
         return list(pool.map(_process_job, targets, chunksize=chunk))
     finally:
