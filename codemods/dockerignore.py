@@ -24,10 +24,10 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from codemods.name_stages import BUILD_COMMANDS, DEPS_COMMANDS, Words, _matches, run_commands
+from refactor.caching import cached
 from refactor.codemod import MAX_CONTEXT_FILE, Codemod, Context, Result, Skip
 from refactor.data.ignore import (
     COMMON_ENTRIES,
@@ -380,7 +380,7 @@ class _Plan:
     def sending(self) -> list[_Uses]:
         return [u for u in self.uses if u.sends_all]
 
-    @cached_property
+    @cached
     def named(self) -> dict[str, list[str]]:
         """Each source a COPY (or bind mount) names, with the context paths it matches."""
         out: dict[str, list[str]] = {}

@@ -26,8 +26,8 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
+from refactor.caching import cached
 from refactor.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
 from refactor.data import users as data
 from refactor.data.distros import distro_of
@@ -227,7 +227,7 @@ class _Plan:
             )
 
     # -- start commands ---------------------------------------------------------------------
-    @cached_property
+    @cached
     def start(self) -> list[tuple[Instruction, RunState, list[tuple[str, ...]]]]:
         """The ENTRYPOINT and CMD in effect, each with the programs it runs."""
         found = []
@@ -238,7 +238,7 @@ class _Plan:
                     break
         return found
 
-    @cached_property
+    @cached
     def nginx_server(self) -> bool:
         """Whether the final stage serves with nginx (the nginx image, or a start command)."""
         if self.image is not None and self.image.hub_name == "nginx":
@@ -454,7 +454,7 @@ class _Plan:
                     self.line(run),
                 )
 
-    @cached_property
+    @cached
     def owned(self) -> list[tuple[str, bool]]:
         """Paths the chain's RUNs chown/chmod, and whether recursively."""
         out: list[tuple[str, bool]] = []
@@ -726,7 +726,7 @@ class _Plan:
                 new.append(blank)
         nodes[at:at] = new
 
-    @cached_property
+    @cached
     def spaced(self) -> bool:
         """Whether the stage separates every instruction from the next with a blank line."""
         index = {id(node): i for i, node in enumerate(self.tree.nodes)}
@@ -737,7 +737,7 @@ class _Plan:
         )
 
     # -- files put into the image ------------------------------------------------------------
-    @cached_property
+    @cached
     def files(self) -> list[_Placed]:
         return self._placements(self.chain)
 

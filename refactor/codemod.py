@@ -15,10 +15,10 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
+from .caching import cached
 from .model import BuildModel, build_model
 from .syntax import Comment, Dockerfile, Node
 
@@ -142,16 +142,26 @@ class Context:
             cache[relative] = path is not None and path.exists()
         return cache[relative]
 
-    @cached_property
+    @cached
     def _reads(self) -> dict[str, str | None]:
         return {}
 
-    @cached_property
+    @cached
     def _exists(self) -> dict[str, bool]:
+        return {}
+
+    @cached
+    def _globs(self) -> dict[str, tuple[str, ...]]:
         return {}
 
     def glob(self, pattern: str) -> list[str]:
         """Context files matching ``pattern``, relative, sorted (nothing outside the context)."""
+        cache = self._globs
+        if pattern not in cache:
+            cache[pattern] = tuple(self._glob(pattern))
+        return list(cache[pattern])
+
+    def _glob(self, pattern: str) -> list[str]:
         root = self._root
         if root is None:
             return []
@@ -165,7 +175,7 @@ class Context:
                 out.append(rel.as_posix())
         return sorted(out)
 
-    @cached_property
+    @cached
     def _root(self) -> Path | None:
         return self.context_dir.resolve() if self.context_dir is not None else None
 
@@ -181,7 +191,7 @@ class Context:
             return None  # a symlink or ../ leading outside the context
         return path
 
-    @cached_property
+    @cached
     def has_context(self) -> bool:
         return self.context_dir is not None and self.context_dir.is_dir()
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import lru_cache
+
+from .caching import cached
 
 __all__ = ["ImageRef"]
 
@@ -65,7 +67,7 @@ class ImageRef:
         """The repository with its registry, as written (``gcr.io/distroless/static``)."""
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
-    @cached_property
+    @cached
     def hub_name(self) -> str:
         """The repository normalised for Docker Hub (``library/`` and ``docker.io`` dropped)."""
         registry = self.registry

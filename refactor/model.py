@@ -13,14 +13,15 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from types import MappingProxyType
 
 from dockerfile_parse.parser import image_from
 
+from .caching import cached
 from .images import ImageRef
 from .lexer import Lex, LexError
-from .syntax import Dockerfile, Instruction, cached
+from .syntax import Dockerfile, Instruction
 
 __all__ = ["BuildModel", "Edge", "RunState", "Stage", "build_model"]
 
@@ -176,7 +177,7 @@ class BuildModel:
     def users_of(self, index: int) -> list[Edge]:
         return [e for e in self.edges if e.source == index]
 
-    @cached_property
+    @cached
     def is_multistage(self) -> bool:
         return len(self.stages) > 1
 

@@ -22,33 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Generic, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from . import buildkit
 from .buildkit import ParsedLine, Values, continuation_regex
+from .caching import cached
 
 T = TypeVar("T")
-
-
-class cached(Generic[T]):
-    """``functools.cached_property`` without its lock (Python 3.11 takes one per first read,
-    which costs more than most of what is cached here): nodes are immutable, so computing a
-    value twice in a race gives the same value."""
-
-    def __init__(self, func: Callable[[Any], T]) -> None:
-        self.func = func
-        self.name = func.__name__
-        self.__doc__ = func.__doc__
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, owner: type | None = None) -> T:
-        if obj is None:
-            return self  # type: ignore[return-value]
-        value = obj.__dict__[self.name] = self.func(obj)
-        return value
-
 
 __all__ = [
     "Blank",
@@ -479,7 +459,6 @@ class Dockerfile(Node):
             numbers[id(node)] = line
             line += node.line_count
         return MappingProxyType(numbers)
-
 
     def line_of(self, target: Node) -> int:
         """The first line of ``target`` (by identity)."""

@@ -19,8 +19,8 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
+from ..caching import cached
 from ..images import ImageRef
 
 __all__ = [
@@ -616,7 +616,7 @@ class Use:
     def subcommand(self) -> str:
         return self.positionals[0] if self.positionals else ""
 
-    @cached_property
+    @cached
     def downloads(self) -> bool:
         """Whether this invocation downloads something the tool caches."""
         tool = self.tool
