@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from refactor.caching import cached
 from refactor.codemod import Codemod, Context, Explanation, Result, Skip
 from refactor.data.caches import (
     TOOLS,
@@ -70,7 +71,7 @@ class _ToolUse:
     env: dict[str, str]
     index: int  # position in the script's commands
 
-    @property
+    @cached
     def offline(self) -> bool:
         tool = self.use.tool
         if self.use.has(tool.offline_flags):
@@ -172,6 +173,8 @@ class _Planner:
         self.tree = tree
         self.model = model
         self.skips: list[Skip] = []
+        self._lineages: dict[int, list[int]] = {}
+        self._offline: dict[tuple[int, str], str | None] = {}
         lines = tree.line_numbers
         self.runs: list[_Run] = []
         self.by_stage: dict[int, list[_Run]] = {}
@@ -191,12 +194,14 @@ class _Planner:
 
     def lineage(self, stage: Stage) -> list[int]:
         """The stage's ancestors (FROM <stage>) and itself, oldest first."""
-        chain = [stage.index]
-        current = stage
-        while current.parent is not None and current.parent not in chain:
-            chain.append(current.parent)
-            current = self.model.stages[current.parent]
-        return chain[::-1]
+        if stage.index not in self._lineages:
+            chain = [stage.index]
+            current = stage
+            while current.parent is not None and current.parent not in chain:
+                chain.append(current.parent)
+                current = self.model.stages[current.parent]
+            self._lineages[stage.index] = chain[::-1]
+        return list(self._lineages[stage.index])
 
     def descendants(self, stage: Stage) -> list[int]:
         """Stages built FROM this one, directly or not."""
@@ -452,6 +457,13 @@ class _Planner:
         return image_env(image) is None and self._family(stage) is None
 
     def _offline_elsewhere(self, run: _Run, tool: Tool) -> str | None:
+        key = (run.stage.index, tool.name)
+        if key not in self._offline:
+            self._offline[key] = self._find_offline(run, tool)
+        return self._offline[key]
+
+    def _find_offline(self, run: _Run, tool: Tool) -> str | None:
+        """A RUN of this stage's family that runs ``tool`` offline from the image's downloads."""
         stages = self.lineage(run.stage) + self.descendants(run.stage)
         for index in stages:
             for other in self.by_stage[index]:
