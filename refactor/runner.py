@@ -1,9 +1,11 @@
 """Applies codemods in their fixed order and vouches for every output.
 
-For each codemod's change the runner checks that the result parses (with BuildKit's rules),
-that no stage reference dangles that did not before, and that the codemod applied to its own
-output changes nothing. A change failing a check is discarded and reported as a skip; the
-pipeline carries on with the next codemod. Nothing here writes a file.
+For each codemod's change the runner checks that the codemod applied to its own output changes
+nothing; for the result, that it parses (with BuildKit's rules) into the instructions built and
+that no stage reference dangles that did not before. That second check runs once on the final
+tree and, only when it fails, after every step (to find the change at fault). A change failing
+a check is discarded and reported as a skip; the pipeline carries on with the next codemod.
+Nothing here writes a file.
 """
 
 from __future__ import annotations
