@@ -584,7 +584,7 @@ def process_target(target: Target, params: dict[str, Any], settings: Settings) -
 
 def _run_stdin(params: dict[str, Any], mode: str, settings: Settings, color: bool | None) -> int:
     """``-``: the result goes to standard output (a diff with --dry-run/--check or a report)."""
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     context = params["context_dir"] or Path.cwd()
     result = _process(STDIN_NAME, None, data, context, settings, params["target"])
     if result.error:
@@ -593,7 +593,7 @@ def _run_stdin(params: dict[str, Any], mode: str, settings: Settings, color: boo
     if params["fmt"] != "text" or mode != "write":
         return _finish([result], params, "dry-run" if mode == "write" else mode, color)
     assert result.report is not None
-    stdout = click.get_binary_stream("stdout")
+    stdout = sys.stdout.buffer
     stdout.write(result.report.output.encode("utf-8"))
     stdout.flush()
     for path in result.extra:
