@@ -124,7 +124,6 @@ class Stage:
 class BuildModel:
     """Everything the codemods need to know about a Dockerfile's build."""
 
-    tree: Dockerfile
     global_args: dict[str, str | None]
     stages: list[Stage]
     edges: list[Edge]
@@ -387,7 +386,7 @@ def _build_model(
                         _edge(ref, stage.index, "mount", inst, names, variables, len(stages))
                     )
     close()
-    return BuildModel(tree, global_args, stages, edges)
+    return BuildModel(global_args, stages, edges)
 
 
 @lru_cache(maxsize=1024)
