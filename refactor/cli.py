@@ -54,12 +54,12 @@ __all__ = [
 
 PROG = "msb-migrate"
 EXIT_CHANGED = 1
-#: From this many files on, the default is one worker process per CPU.
-PARALLEL_FROM = 16
 EXIT_ERROR = 2
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 PR_TITLE = "Migrate Dockerfiles to multi-stage builds"
+#: From this many files on, the default is one worker process per CPU.
+PARALLEL_FROM = 16
 
 
 class Failure(Exception):
@@ -520,7 +520,7 @@ def process_targets(
 ) -> Iterable[FileResult]:
     """Each target's result, in order; many files are shared among worker processes (forked,
     so they start with the codemods loaded and the configuration read)."""
-    jobs = params["jobs"] or (os.cpu_count() or 1 if len(targets) >= PARALLEL_FROM else 1)
+    jobs = params["jobs"] or (_usable_cpus() if len(targets) >= PARALLEL_FROM else 1)
     jobs = min(jobs, len(targets))
     if jobs <= 1 or not sys.platform.startswith("linux"):
         return (process_target(target, params, settings) for target in targets)
@@ -535,6 +535,14 @@ def process_targets(
         pool.shutdown(cancel_futures=True)
         gc.unfreeze()
         _JOB = None
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 #: What forked workers of process_targets work with.
