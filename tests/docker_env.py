@@ -1,4 +1,5 @@
-"""The local Docker engine for tests that build images (imported by test modules).
+"""The local Docker engine for tests that build images, and the small Python app the
+``verify`` tests build (imported by test modules).
 
 Not in ``conftest.py``: ``tests/e2e/conftest.py`` is also importable as ``conftest``.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +32,23 @@ def docker_engine_with(images: Sequence[str]) -> DockerEngine:
             pytest.fail(f"{reason} although MSB_E2E_REQUIRED=1", pytrace=False)
         pytest.skip(reason)
     return engine
+
+
+#: A single-stage Python app the default codemods split (builder + slim runtime, non-root).
+PYTHON_APP = (
+    "FROM python:3.11\n"
+    "WORKDIR /app\n"
+    "COPY requirements.txt .\n"
+    "RUN pip install -r requirements.txt\n"
+    "COPY . .\n"
+    'CMD ["python", "app.py"]\n'
+)
+#: The images its original and migrated builds start from.
+PYTHON_APP_IMAGES = ("python:3.11", "python:3.11-slim")
+
+
+def write_python_app(root: Path) -> None:
+    """PYTHON_APP in ``root`` with an app that builds offline (no dependencies to download)."""
+    (root / "Dockerfile").write_text(PYTHON_APP)
+    (root / "requirements.txt").write_text("# no dependencies\n")
+    (root / "app.py").write_text('print("hello from the app")\n')

@@ -8,23 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from docker_env import docker_engine_with
+from docker_env import PYTHON_APP, PYTHON_APP_IMAGES, docker_engine_with, write_python_app
 
 from refactor.cli import main
 from refactor.docker import DockerEngine, RunResult
 from refactor.verify import Build, Verification, render
 
-DOCKERFILE = (
-    "FROM python:3.11\n"
-    "WORKDIR /app\n"
-    "COPY requirements.txt .\n"
-    "RUN pip install -r requirements.txt\n"
-    "COPY . .\n"
-    'CMD ["python", "app.py"]\n'
-)
-#: Migrated like DOCKERFILE, but no build of it succeeds.
-BROKEN = DOCKERFILE.replace("requirements.txt\n", "requirements.txt && test -f /nonexistent\n")
-BASE_IMAGES = ("python:3.11", "python:3.11-slim")
+#: Migrated like PYTHON_APP, but no build of it succeeds.
+BROKEN = PYTHON_APP.replace("requirements.txt\n", "requirements.txt && test -f /nonexistent\n")
 
 
 def invoke(*args: str) -> Result:
@@ -34,16 +25,14 @@ def invoke(*args: str) -> Result:
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A Python app that builds offline (no dependencies to download)."""
-    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
-    (tmp_path / "requirements.txt").write_text("# no dependencies\n")
-    (tmp_path / "app.py").write_text('print("hello from the app")\n')
+    write_python_app(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 @pytest.fixture(scope="module")
 def engine() -> DockerEngine:
-    return docker_engine_with(BASE_IMAGES)
+    return docker_engine_with(PYTHON_APP_IMAGES)
 
 
 # -- with a Docker engine -----------------------------------------------------------------------

@@ -9,20 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from docker_env import docker_engine_with
+from docker_env import PYTHON_APP_IMAGES, docker_engine_with, write_python_app
 
 from refactor.cli import main
 from refactor.docker import DockerEngine
 from refactor.verify import Build, StageBuild, Verification, render
 
-DOCKERFILE = (
-    "FROM python:3.11\n"
-    "WORKDIR /app\n"
-    "COPY requirements.txt .\n"
-    "RUN pip install -r requirements.txt\n"
-    "COPY . .\n"
-    'CMD ["python", "app.py"]\n'
-)
 #: Three stages; the test stage is not needed by the final one and fails when built.
 FAILING_TEST_STAGE = (
     "FROM python:3.11-slim AS base\n"
@@ -33,7 +25,6 @@ FAILING_TEST_STAGE = (
     "FROM base AS runtime\n"
     'CMD ["python", "app.py"]\n'
 )
-BASE_IMAGES = ("python:3.11", "python:3.11-slim")
 
 
 def invoke(*args: str) -> Result:
@@ -42,16 +33,14 @@ def invoke(*args: str) -> Result:
 
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
-    (tmp_path / "requirements.txt").write_text("# no dependencies\n")
-    (tmp_path / "app.py").write_text('print("hello from the app")\n')
+    write_python_app(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
 @pytest.fixture(scope="module")
 def engine() -> DockerEngine:
-    return docker_engine_with(BASE_IMAGES)
+    return docker_engine_with(PYTHON_APP_IMAGES)
 
 
 # -- with a Docker engine -----------------------------------------------------------------------
