@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-SHARED = TESTS.parent.parent / "shared"
 
 # ``import oracle`` (tests/oracle.py) and ``import refactor`` also in importlib mode.
 for _path in (str(TESTS), str(TESTS.parent)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from realworld import SHARED  # noqa: E402 - importable once tests/ is on the path
 
 
 def pytest_configure(config: pytest.Config) -> None:

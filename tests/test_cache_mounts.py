@@ -17,6 +17,7 @@ from pathlib import Path
 
 import oracle
 import pytest
+from realworld import REALWORLD, realworld_files
 
 from codemods.cache_mounts import CacheMounts
 from refactor.codemod import Context
@@ -24,18 +25,7 @@ from refactor.data.caches import TOOLS, CacheDir, find_use, resolve_cache_dir
 from refactor.parser import parse
 from refactor.runner import FileReport, run_codemods
 
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
-
-
-def _files() -> list[Path]:
-    manifest = REALWORLD / "manifest.tsv"
-    if not manifest.exists():
-        return []
-    rows = manifest.read_text().splitlines()[1:]
-    return [REALWORLD / row.split("\t")[0] for row in rows if row.strip()]
-
-
-FILES = _files()
+FILES = realworld_files()
 
 
 def _run(text: str, ctx: Context | None = None) -> FileReport:

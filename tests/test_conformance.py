@@ -14,7 +14,6 @@ instruction text (never from a file name) and checks that the difference is exac
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from pathlib import Path
@@ -22,14 +21,13 @@ from typing import Any
 
 import oracle
 import pytest
+from realworld import REALWORLD, SHARED, realworld_files
 
 from refactor import Dockerfile, DockerfileSyntaxError, Instruction, parse, parse_bytes, parse_file
 from refactor.buildkit import go_ltrim_space
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 BUILDKIT = SHARED / "conformance" / "buildkit-parser"
-REALWORLD = SHARED / "corpus" / "realworld"
 
 pytestmark = pytest.mark.shared
 
@@ -45,19 +43,11 @@ def _glob(root: Path, pattern: str) -> list[Path]:
     return sorted(root.glob(pattern)) if root.is_dir() else []
 
 
-def _manifest() -> list[Path]:
-    manifest = REALWORLD / "manifest.tsv"
-    if not manifest.is_file():
-        return []
-    with manifest.open(encoding="utf-8", newline="") as fh:
-        return [REALWORLD / row["file"] for row in csv.DictReader(fh, delimiter="\t")]
-
-
 POSITIVE = _glob(BUILDKIT, "testfiles/*/Dockerfile")
 NEGATIVE = _glob(BUILDKIT, "testfiles-negative/*/Dockerfile")
 LINE_FILE = BUILDKIT / "testfile-line" / "Dockerfile"
 BUILDKIT_ALL = [*POSITIVE, *NEGATIVE, *([LINE_FILE] if LINE_FILE.is_file() else [])]
-REALWORLD_FILES = _manifest()
+REALWORLD_FILES = realworld_files()
 PROJECT = _glob(REPO, "corpus/**/*.Dockerfile")
 
 

@@ -8,11 +8,11 @@ refers to no missing stage, and a second run changes nothing. Counts by outcome 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files, reason_kind
 
 from refactor.codemod import Context
 from refactor.errors import MsbError
@@ -20,16 +20,7 @@ from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import load_codemod, run_codemods, select_codemods
 
-REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "realworld"
 NAME = "cross-platform"
-
-
-def _files() -> list[Path]:
-    return sorted(REALWORLD.glob("*/*.Dockerfile")) if REALWORLD.is_dir() else []
-
-
-def _reason_kind(reason: str) -> str:
-    return re.sub(r"`[^`]*`", "`…`", reason)
 
 
 def check_realworld(name: str, after_defaults: bool) -> tuple[Counter[str], list[str]]:
@@ -38,7 +29,7 @@ def check_realworld(name: str, after_defaults: bool) -> tuple[Counter[str], list
     codemod = load_codemod(name)
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in _files():
+    for path in realworld_files():
         text = path.read_bytes().decode("utf-8", errors="replace")
         try:
             tree = parse(text, str(path))
@@ -56,7 +47,7 @@ def check_realworld(name: str, after_defaults: bool) -> tuple[Counter[str], list
             if not reasons:
                 problems.append(f"{path.name}: unchanged without a reason")
                 continue
-            outcomes[f"skip: {_reason_kind(reasons[0])}"] += 1
+            outcomes[f"skip: {reason_kind(reasons[0])}"] += 1
             continue
         outcomes["changed"] += 1
         if not report.explanations:

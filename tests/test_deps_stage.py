@@ -9,11 +9,11 @@ stage last and named as it was, and a second run changes nothing. Counts by outc
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files, reason_kind
 
 from refactor.codemod import Context
 from refactor.data import stages
@@ -22,16 +22,7 @@ from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, load_codemod, run_codemods, select_codemods
 
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
 NAME = "deps-stage"
-
-
-def _files() -> list[Path]:
-    return sorted(REALWORLD.glob("*/*.Dockerfile")) if REALWORLD.is_dir() else []
-
-
-def _kind(reason: str) -> str:
-    return re.sub(r"`[^`]*`", "`…`", reason)
 
 
 @pytest.mark.parametrize(
@@ -137,7 +128,7 @@ def test_realworld(pipeline: bool) -> None:
     codemods = select_codemods(enable=[NAME]) if pipeline else [load_codemod(NAME)]
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in _files():
+    for path in realworld_files():
         text = path.read_bytes().decode("utf-8", errors="replace")
         try:
             tree = parse(text, str(path))
@@ -151,7 +142,7 @@ def test_realworld(pipeline: bool) -> None:
             outcomes["deps stage added"] += 1
         else:
             reasons = [s.reason for s in report.skips if s.codemod == NAME]
-            outcomes[f"skip: {_kind(reasons[0]) if reasons else '(no reason)'}"] += 1
+            outcomes[f"skip: {reason_kind(reasons[0]) if reasons else '(no reason)'}"] += 1
     total = sum(outcomes.values())
     label = "after the default pipeline" if pipeline else "alone"
     print(f"\ndeps-stage {label} over {total} real-world files:")

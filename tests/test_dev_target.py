@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_cross_platform import REALWORLD, check_realworld
+from realworld import REALWORLD
+from test_cross_platform import check_realworld
 
 from refactor.codemod import Context
 from refactor.model import build_model

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files
 
 from codemods.dockerignore import context_sources
 from codemods.document_stages import DocumentStages, comment_marker, describe
@@ -20,9 +21,6 @@ from refactor.data.ecosystems import ecosystem_of_image
 from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, load_codemod, migrate, run_codemods, select_codemods
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REALWORLD = SHARED / "corpus" / "realworld"
 
 
 def document(text: str, target: str | None = None) -> FileReport:
@@ -161,14 +159,6 @@ def test_default_pipeline_documents_the_stages_it_creates() -> None:
 
 
 # -- the real-world corpus --------------------------------------------------------------------------
-
-
-def realworld_files() -> list[Path]:
-    manifest = REALWORLD / "manifest.tsv"
-    if not manifest.exists():
-        return []
-    rows = manifest.read_text().splitlines()[1:]
-    return [REALWORLD / row.split("\t")[0] for row in rows if row.strip()]
 
 
 #: Files a context holds for the ecosystem of a stage's image.

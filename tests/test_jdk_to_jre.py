@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from realworld import realworld_files
 
 from codemods.jdk_to_jre import JdkToJre
 from refactor.codemod import Context, Options
@@ -14,8 +15,7 @@ from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, run_codemods
 
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
-FILES = sorted(REALWORLD.glob("*/*.Dockerfile")) if REALWORLD.is_dir() else []
+FILES = realworld_files()
 CODEMOD = JdkToJre()
 
 

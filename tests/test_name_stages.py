@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from realworld import realworld_files
 
 from codemods.name_stages import STAGE_NAME, NameStages, run_commands, word_spans
 from refactor.codemod import Context
@@ -13,8 +14,7 @@ from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, run_codemods
 
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
-FILES = sorted(REALWORLD.glob("*/*.Dockerfile")) if REALWORLD.is_dir() else []
+FILES = realworld_files()
 CODEMOD = NameStages()
 
 

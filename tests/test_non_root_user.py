@@ -12,24 +12,14 @@ import json
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files
 
 from codemods.non_root_user import NonRootUser
 from refactor.codemod import Context, Options
 from refactor.parser import parse
 from refactor.runner import FileReport, run_codemods
-
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
-
-
-def _files() -> list[Path]:
-    manifest = REALWORLD / "manifest.tsv"
-    if not manifest.exists():
-        return []
-    rows = manifest.read_text().splitlines()[1:]
-    return [REALWORLD / row.split("\t")[0] for row in rows if row.strip()]
 
 
 def _run(text: str, ctx: Context | None = None) -> FileReport:
@@ -52,7 +42,7 @@ def _hadolint(texts: list[str]) -> list[set[str]]:
     return out
 
 
-FILES = _files()
+FILES = realworld_files()
 
 
 @pytest.mark.skipif(not FILES, reason="../shared/corpus/realworld is not present")

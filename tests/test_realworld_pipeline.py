@@ -15,25 +15,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files
 
 from refactor.codemod import Context
 from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, available_codemods, run_codemods
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REALWORLD = SHARED / "corpus" / "realworld"
-
-
-def _files() -> list[Path]:
-    manifest = REALWORLD / "manifest.tsv"
-    if not manifest.exists():
-        return []
-    rows = manifest.read_text().splitlines()[1:]
-    return [REALWORLD / row.split("\t")[0] for row in rows if row.strip()]
-
-
-FILES = _files()
+FILES = realworld_files()
 CODEMODS = available_codemods()
 #: issue 3's four codemods together, as a user selecting them with -c would run them
 FOUR = ("name-stages", "jdk-to-jre", "cache-mounts", "non-root-user")

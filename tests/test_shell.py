@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
+from realworld import REALWORLD
 
 from refactor import shell
 from refactor.shell import Command, Script, analyse, split_commands
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REALWORLD = SHARED / "corpus" / "realworld"
 
 
 def words(script: Script, *, subst: bool = False) -> list[tuple[str, ...]]:

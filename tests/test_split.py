@@ -8,11 +8,10 @@ BuildKit's parser) and a second run changes nothing. Counts by outcome are print
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files, reason_kind
 
 from refactor.codemod import Context
 from refactor.errors import MsbError
@@ -22,17 +21,7 @@ from refactor.runner import load_codemod, run_codemods
 
 dockerfile = pytest.importorskip("dockerfile")
 
-REALWORLD = Path("/work/shared/corpus/realworld")
 NAME = "split-build-runtime"
-
-
-def _files() -> list[Path]:
-    return sorted(REALWORLD.glob("*/*.Dockerfile")) if REALWORLD.is_dir() else []
-
-
-def _reason_kind(reason: str) -> str:
-    """A skip reason with its specifics (names in backquotes, paths, lines) folded away."""
-    return re.sub(r"`[^`]*`", "`…`", reason)
 
 
 @pytest.mark.skipif(not REALWORLD.is_dir(), reason="shared real-world corpus absent")
@@ -40,7 +29,7 @@ def test_realworld_split_or_skip_with_reason() -> None:
     codemod = load_codemod(NAME)
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in _files():
+    for path in realworld_files():
         text = path.read_bytes().decode("utf-8", errors="replace")
         try:
             tree = parse(text, str(path))
@@ -57,7 +46,7 @@ def test_realworld_split_or_skip_with_reason() -> None:
         if report.output == text:
             if not reasons:
                 problems.append(f"{path.name}: unchanged without a reason")
-            outcomes[f"skip: {_reason_kind(reasons[0])}"] += 1
+            outcomes[f"skip: {reason_kind(reasons[0])}"] += 1
             continue
         outcomes["split"] += 1
         try:

@@ -10,11 +10,11 @@ changes nothing. Counts by outcome are printed (``pytest -s``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from realworld import REALWORLD, realworld_files, reason_kind
 
 from refactor.codemod import Context
 from refactor.data import stages
@@ -23,7 +23,6 @@ from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, load_codemod, run_codemods, select_codemods
 
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
 NAME = "test-stage"
 
 #: A build context with the manifests and tests of every ecosystem the codemod knows.
@@ -40,14 +39,6 @@ EVERY_ECOSYSTEM = {
     "tests/app.rs": "#[test]\nfn works() {}\n",
     "App.Tests.csproj": '<PackageReference Include="Microsoft.NET.Test.Sdk" />\n',
 }
-
-
-def _files() -> list[Path]:
-    return sorted(REALWORLD.glob("*/*.Dockerfile")) if REALWORLD.is_dir() else []
-
-
-def _kind(reason: str) -> str:
-    return re.sub(r"`[^`]*`", "`…`", reason)
 
 
 @pytest.mark.parametrize(
@@ -137,7 +128,7 @@ def test_realworld(pipeline: bool, with_context: bool, every_ecosystem: Path) ->
     ctx = Context(context_dir=every_ecosystem) if with_context else Context()
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in _files():
+    for path in realworld_files():
         text = path.read_bytes().decode("utf-8", errors="replace")
         try:
             tree = parse(text, str(path))
@@ -153,7 +144,7 @@ def test_realworld(pipeline: bool, with_context: bool, every_ecosystem: Path) ->
             outcomes[f"test stage: {run.value if run is not None else '?'}"] += 1
         else:
             reasons = [s.reason for s in report.skips if s.codemod == NAME]
-            outcomes[f"skip: {_kind(reasons[0]) if reasons else '(no reason)'}"] += 1
+            outcomes[f"skip: {reason_kind(reasons[0]) if reasons else '(no reason)'}"] += 1
     total = sum(outcomes.values())
     label = "after the default pipeline" if pipeline else "alone"
     where = "with every ecosystem's tests in the context" if with_context else "without context"
