@@ -205,10 +205,7 @@ class CrossPlatform(Codemod):
     default = False
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
-        try:
-            return _CrossBuild(self, tree, ctx).run()
-        except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+        return self.attempt(tree, lambda: _CrossBuild(self, tree, ctx).run())
 
 
 @dataclass

@@ -63,10 +63,7 @@ class DepsStage(Codemod):
     default = False
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
-        try:
-            return _Mover(self, tree, ctx).run()
-        except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+        return self.attempt(tree, lambda: _Mover(self, tree, ctx).run())
 
 
 def _context_copies(stage: Stage) -> list[Instruction]:

@@ -61,10 +61,7 @@ class DevTarget(Codemod):
     default = False
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
-        try:
-            return _DevStage(self, tree, ctx).run()
-        except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+        return self.attempt(tree, lambda: _DevStage(self, tree, ctx).run())
 
 
 @dataclass

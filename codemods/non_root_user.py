@@ -131,10 +131,7 @@ class NonRootUser(Codemod):
     default = True
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
-        try:
-            return _Plan(self, tree, ctx).apply()
-        except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+        return self.attempt(tree, lambda: _Plan(self, tree, ctx).apply())
 
 
 class _Plan:

@@ -111,10 +111,7 @@ class SplitBuildRuntime(Codemod):
     default = True
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
-        try:
-            return _Splitter(self, tree, ctx).run()
-        except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+        return self.attempt(tree, lambda: _Splitter(self, tree, ctx).run())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -70,10 +70,7 @@ class TestStage(Codemod):
     default = False
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
-        try:
-            return _Tester(self, tree, ctx).run()
-        except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+        return self.attempt(tree, lambda: _Tester(self, tree, ctx).run())
 
 
 def _context_copies(stage: Stage) -> list[tuple[Instruction, RunState]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -252,6 +252,14 @@ class Codemod(ABC):
 
     def skip(self, tree: Dockerfile, reason: str, line: int | None = None) -> Result:
         return Result(tree, skips=(Skip(self.name, reason, line),))
+
+    def attempt(self, tree: Dockerfile, plan: Callable[[], Result]) -> Result:
+        """``plan()``, or ``tree`` left alone with the reason ``plan`` gave by raising
+        :class:`Unsupported`."""
+        try:
+            return plan()
+        except Unsupported as skip:
+            return self.skip(tree, skip.reason, skip.line)
 
     def explain(
         self, message: str, reason: str = "", node: Node | None = None, line: int | None = None
