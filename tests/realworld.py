@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+
+from refactor import Dockerfile, MsbError, parse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REALWORLD = SHARED / "corpus" / "realworld"
@@ -26,3 +30,20 @@ def realworld_files() -> list[Path]:
 def reason_kind(reason: str) -> str:
     """A skip reason with its specifics (names in backquotes) folded away, to count by kind."""
     return re.sub(r"`[^`]*`", "`…`", reason)
+
+
+def realworld_trees(outcomes: Counter[str]) -> Iterator[tuple[Path, Dockerfile]]:
+    """Each corpus file with its tree; files that do not parse count as such in ``outcomes``."""
+    for path in realworld_files():
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        try:
+            yield path, parse(text, str(path))
+        except MsbError:
+            outcomes["(does not parse)"] += 1
+
+
+def print_outcomes(title: str, outcomes: Counter[str]) -> None:
+    """``title`` over the number of files, then each outcome with its count (``pytest -s``)."""
+    print(f"\n{title} over {sum(outcomes.values())} real-world files:")
+    for outcome, count in outcomes.most_common():
+        print(f"{count:4d}  {outcome}")

@@ -12,10 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from realworld import REALWORLD, realworld_files, reason_kind
+from realworld import REALWORLD, print_outcomes, realworld_trees, reason_kind
 
 from refactor.codemod import Context
-from refactor.errors import MsbError
 from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import load_codemod, run_codemods, select_codemods
@@ -29,13 +28,7 @@ def check_realworld(name: str, after_defaults: bool) -> tuple[Counter[str], list
     codemod = load_codemod(name)
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in realworld_files():
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        try:
-            tree = parse(text, str(path))
-        except MsbError:
-            outcomes["(does not parse)"] += 1
-            continue
+    for path, tree in realworld_trees(outcomes):
         if after_defaults:
             tree = parse(run_codemods(tree, Context(), select_codemods()).output, str(path))
         report = run_codemods(tree, Context(), [codemod])
@@ -63,10 +56,9 @@ def check_realworld(name: str, after_defaults: bool) -> tuple[Counter[str], list
         again = run_codemods(parse(report.output, str(path)), Context(), [codemod])
         if again.output != report.output:
             problems.append(f"{path.name}: a second run changes the output")
-    mode = "after the default pipeline" if after_defaults else "alone"
-    print(f"\n{name} {mode} over {sum(outcomes.values())} real-world files:")
-    for outcome, count in outcomes.most_common():
-        print(f"{count:4d}  {outcome}")
+    print_outcomes(
+        f"{name} {'after the default pipeline' if after_defaults else 'alone'}", outcomes
+    )
     return outcomes, problems
 
 

@@ -13,11 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from realworld import REALWORLD, realworld_files, reason_kind
+from realworld import REALWORLD, print_outcomes, realworld_trees, reason_kind
 
 from refactor.codemod import Context
 from refactor.data import stages
-from refactor.errors import MsbError
 from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import FileReport, load_codemod, run_codemods, select_codemods
@@ -128,13 +127,8 @@ def test_realworld(pipeline: bool) -> None:
     codemods = select_codemods(enable=[NAME]) if pipeline else [load_codemod(NAME)]
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in realworld_files():
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        try:
-            tree = parse(text, str(path))
-        except MsbError:
-            outcomes["(does not parse)"] += 1
-            continue
+    for path, tree in realworld_trees(outcomes):
+        text = tree.code
         report = run_codemods(tree, Context(), codemods)
         if pipeline:
             text = run_codemods(tree, Context(), select_codemods()).output
@@ -143,11 +137,7 @@ def test_realworld(pipeline: bool) -> None:
         else:
             reasons = [s.reason for s in report.skips if s.codemod == NAME]
             outcomes[f"skip: {reason_kind(reasons[0]) if reasons else '(no reason)'}"] += 1
-    total = sum(outcomes.values())
-    label = "after the default pipeline" if pipeline else "alone"
-    print(f"\ndeps-stage {label} over {total} real-world files:")
-    for outcome, count in outcomes.most_common():
-        print(f"{count:4d}  {outcome}")
-    assert total > 0
+    print_outcomes(f"deps-stage {'after the default pipeline' if pipeline else 'alone'}", outcomes)
+    assert sum(outcomes.values()) > 0
     assert "skip: (no reason)" not in outcomes
     assert not problems, "\n".join(problems)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from realworld import REALWORLD, realworld_files, reason_kind
+from realworld import REALWORLD, print_outcomes, realworld_trees, reason_kind
 
 from refactor.codemod import Context
-from refactor.errors import MsbError
 from refactor.model import build_model
 from refactor.parser import parse
 from refactor.runner import load_codemod, run_codemods
@@ -29,13 +28,8 @@ def test_realworld_split_or_skip_with_reason() -> None:
     codemod = load_codemod(NAME)
     outcomes: Counter[str] = Counter()
     problems: list[str] = []
-    for path in realworld_files():
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        try:
-            tree = parse(text, str(path))
-        except MsbError:
-            outcomes["(does not parse)"] += 1
-            continue
+    for path, tree in realworld_trees(outcomes):
+        text = tree.code
         if len(build_model(tree).stages) != 1:
             continue
         report = run_codemods(tree, Context(), [codemod])
@@ -56,9 +50,6 @@ def test_realworld_split_or_skip_with_reason() -> None:
         again = run_codemods(parse(report.output, str(path)), Context(), [codemod])
         if again.output != report.output:
             problems.append(f"{path.name}: a second run changes the output")
-    total = sum(outcomes.values())
-    print(f"\nsplit-build-runtime over {total} single-stage real-world files:")
-    for outcome, count in outcomes.most_common():
-        print(f"{count:4d}  {outcome}")
-    assert total > 0
+    print_outcomes("split-build-runtime (single-stage files)", outcomes)
+    assert sum(outcomes.values()) > 0
     assert not problems, "\n".join(problems)
