@@ -28,10 +28,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codemods.name_stages import word_spans
-from refactor.codemod import Codemod, Context, Explanation, Result, Unsupported
+from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
 from refactor.data import platforms as pf
 from refactor.data.users import is_windows
-from refactor.model import BuildModel, RunState, Stage, build_model, resolve_workdir, substitute
+from refactor.model import BuildModel, RunState, Stage, resolve_workdir, substitute
 from refactor.shell import Command, analyse
 from refactor.syntax import Dockerfile, Instruction, Node
 
@@ -227,17 +227,10 @@ class _StageFacts:
     downloads: list[tuple[str, str, int | None]] = field(default_factory=list)  # dest, url, line
 
 
-class _CrossBuild:
+class _CrossBuild(Planner[CrossPlatform]):
     def __init__(self, codemod: CrossPlatform, tree: Dockerfile, ctx: Context) -> None:
-        self.codemod = codemod
-        self.tree = tree
-        self.ctx = ctx
-        self.model = build_model(tree)
-        self.lines = tree.line_numbers
+        super().__init__(codemod, tree, ctx)
         self.fetching = False  # whether the RUN being read downloads something
-
-    def line(self, node: Node) -> int | None:
-        return self.lines.get(id(node))
 
     # -- which stages run where ---------------------------------------------------------------
     def run(self) -> Result:

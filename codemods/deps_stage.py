@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.name_stages import run_commands
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
+from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Skip, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import stages as data
-from refactor.model import BuildModel, Stage, build_model, resolve_workdir, substitute
+from refactor.model import Stage, resolve_workdir, substitute
 from refactor.shell import Command, analyse
 from refactor.syntax import Blank, Dockerfile, Flag, Instruction, Node
 
@@ -100,20 +100,9 @@ def _only_installs(stage: Stage) -> bool:
     )
 
 
-class _Mover:
+class _Mover(Planner[DepsStage]):
     def __init__(self, codemod: DepsStage, tree: Dockerfile, ctx: Context) -> None:
-        self.codemod = codemod
-        self.tree = tree
-        self.ctx = ctx
-        self.model: BuildModel = build_model(tree)
-        self.style = tree.style
-        self.lines = tree.line_numbers
-
-    def line(self, node: Node) -> int | None:
-        return self.lines.get(id(node))
-
-    def new(self, directive: str, args: str, flags: tuple[str, ...] = ()) -> Instruction:
-        return Instruction.create(directive, args, flags=flags, style=self.style)
+        super().__init__(codemod, tree, ctx)
 
     def run(self) -> Result:
         model = self.model

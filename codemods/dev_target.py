@@ -27,11 +27,11 @@ from codemods.cross_platform import (
     go_packages,
     option,
 )
-from refactor.codemod import Codemod, Context, Explanation, Result, Unsupported
+from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import platforms as pf
-from refactor.model import Stage, build_model
+from refactor.model import Stage
 from refactor.shell import Command, analyse
 from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
 
@@ -75,20 +75,9 @@ class _Plan:
         self.setup.append((node, what, why))
 
 
-class _DevStage:
+class _DevStage(Planner[DevTarget]):
     def __init__(self, codemod: DevTarget, tree: Dockerfile, ctx: Context) -> None:
-        self.codemod = codemod
-        self.tree = tree
-        self.ctx = ctx
-        self.style = tree.style
-        self.model = build_model(tree)
-        self.lines = tree.line_numbers
-
-    def new(self, directive: str, args: str) -> Instruction:
-        return Instruction.create(directive, args, style=self.style)
-
-    def line(self, node: Node) -> int | None:
-        return self.lines.get(id(node))
+        super().__init__(codemod, tree, ctx)
 
     # -- the stage it derives from ----------------------------------------------------------------
     def run(self) -> Result:

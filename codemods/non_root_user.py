@@ -28,10 +28,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from refactor.caching import cached
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
+from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Skip, Unsupported
 from refactor.data import users as data
 from refactor.data.distros import distro_of
-from refactor.model import BuildModel, RunState, Stage, build_model, resolve_workdir, substitute
+from refactor.model import RunState, Stage, resolve_workdir, substitute
 from refactor.shell import Command, analyse
 from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
 
@@ -134,14 +134,11 @@ class NonRootUser(Codemod):
         return self.attempt(tree, lambda: _Plan(self, tree, ctx).apply())
 
 
-class _Plan:
+class _Plan(Planner[NonRootUser]):
     """Reads the target stage, decides the user and edits the tree (raises Unsupported to skip)."""
 
     def __init__(self, codemod: NonRootUser, tree: Dockerfile, ctx: Context) -> None:
-        self.codemod = codemod
-        self.tree = tree
-        self.ctx = ctx
-        self.model: BuildModel = build_model(tree)
+        super().__init__(codemod, tree, ctx)
         stage = self.model.stage(ctx.target) if ctx.target else self.model.final
         if stage is None:
             raise Unsupported(f"no stage named {ctx.target}" if ctx.target else "no final stage")
@@ -150,10 +147,6 @@ class _Plan:
         self.image = self.chain[0].image
         self.image_name = str(self.image) if self.image else self.chain[0].base
         self.final = stage.final_state or stage.states[-1]
-        self.lines = tree.line_numbers
-
-    def line(self, node: Node) -> int | None:
-        return self.lines.get(id(node))
 
     def _chain(self, stage: Stage) -> list[Stage]:
         """``stage`` and the stages it is built FROM, the one on an image first."""

@@ -19,12 +19,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from refactor.codemod import Codemod, Context, Explanation, Result, Unsupported
+from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data.distros import distro_of
 from refactor.images import ImageRef
-from refactor.model import RunState, build_model, resolve_workdir, substitute
+from refactor.model import RunState, resolve_workdir, substitute
 from refactor.shell import Command, analyse
 from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
 
@@ -172,20 +172,9 @@ def _option(cmd: Command, *names: str) -> str | None:
     return found
 
 
-class _Splitter:
+class _Splitter(Planner[SplitBuildRuntime]):
     def __init__(self, codemod: SplitBuildRuntime, tree: Dockerfile, ctx: Context) -> None:
-        self.codemod = codemod
-        self.ctx = ctx
-        self.tree = tree.ensure_final_newline()
-        self.style = self.tree.style
-        self.model = build_model(self.tree)
-        self.lines = self.tree.line_numbers
-
-    def line(self, node: Node) -> int | None:
-        return self.lines.get(id(node))
-
-    def new(self, directive: str, args: str, flags: Sequence[str] = ()) -> Instruction:
-        return Instruction.create(directive, args, flags=flags, style=self.style)
+        super().__init__(codemod, tree.ensure_final_newline(), ctx)
 
     # -- checks common to every ecosystem --------------------------------------------------------
     def run(self) -> Result:

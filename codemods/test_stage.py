@@ -18,11 +18,11 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from refactor.codemod import Codemod, Context, Result, Unsupported
+from refactor.codemod import Codemod, Context, Planner, Result, Unsupported
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import stages as data
-from refactor.model import BuildModel, RunState, Stage, build_model, resolve_workdir, substitute
+from refactor.model import RunState, Stage, resolve_workdir, substitute
 from refactor.shell import analyse
 from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
 
@@ -110,17 +110,9 @@ def _ignored(path: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-class _Tester:
+class _Tester(Planner[TestStage]):
     def __init__(self, codemod: TestStage, tree: Dockerfile, ctx: Context) -> None:
-        self.codemod = codemod
-        self.tree = tree
-        self.ctx = ctx
-        self.model: BuildModel = build_model(tree)
-        self.style = tree.style
-        self.lines = tree.line_numbers
-
-    def line(self, node: Node) -> int | None:
-        return self.lines.get(id(node))
+        super().__init__(codemod, tree, ctx)
 
     def new(self, directive: str, args: str, flags: Sequence[str] = ()) -> Instruction:
         """A new instruction; several flags go on continuation lines of their own."""

@@ -13,20 +13,21 @@ from __future__ import annotations
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from .caching import cached
 from .model import BuildModel, build_model
-from .syntax import Comment, Dockerfile, Node
+from .syntax import Comment, Dockerfile, Instruction, Node, Style
 
 __all__ = [
     "Codemod",
     "Context",
     "Explanation",
     "Options",
+    "Planner",
     "Result",
     "Skip",
     "Unsupported",
@@ -269,3 +270,29 @@ class Codemod(ABC):
     def allowed(self, tree: Dockerfile, node: Node) -> bool:
         """False when an inline ``# msb-migrate: skip=<name>`` protects ``node``."""
         return not opted_out(tree, node, self.name)
+
+
+C = TypeVar("C", bound=Codemod)
+
+
+class Planner(Generic[C]):
+    """Where a codemod's work on one file starts: the codemod, the tree and the context, with
+    the tree's build model, style and line numbers at hand."""
+
+    def __init__(self, codemod: C, tree: Dockerfile, ctx: Context) -> None:
+        self.codemod = codemod
+        self.tree = tree
+        self.ctx = ctx
+        self.model = build_model(tree)
+
+    @property
+    def style(self) -> Style:
+        return self.tree.style
+
+    def line(self, node: Node) -> int | None:
+        """The first line of ``node`` in the tree (None for a node that is not in it)."""
+        return self.tree.line_numbers.get(id(node))
+
+    def new(self, directive: str, args: str, flags: Sequence[str] = ()) -> Instruction:
+        """A new instruction in the file's style."""
+        return Instruction.create(directive, args, flags=flags, style=self.style)
