@@ -1,5 +1,5 @@
-"""The local Docker engine for tests that build images, and the small Python app the
-``verify`` tests build (imported by test modules).
+"""The local Docker engine for tests that build images, and the small Python app that the
+CLI, git, forge and ``verify`` tests migrate (imported by test modules).
 
 Not in ``conftest.py``: ``tests/e2e/conftest.py`` is also importable as ``conftest``.
 """

@@ -21,6 +21,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner, Result
+from docker_env import PYTHON_APP
 
 from refactor.cli import main
 from refactor.codemod import Codemod, Context, Options
@@ -32,14 +33,7 @@ from refactor.syntax import Comment, Dockerfile, Instruction
 TESTS = Path(__file__).resolve().parent
 SARIF_SCHEMA = TESTS / "sarif-2.1.0-subset.json"
 
-DOCKERFILE = (
-    "FROM python:3.11\n"
-    "WORKDIR /app\n"
-    "COPY requirements.txt .\n"
-    "RUN pip install -r requirements.txt\n"
-    "COPY . .\n"
-    'CMD ["python", "app.py"]\n'
-)
+DOCKERFILE = PYTHON_APP
 #: Nothing to do for any codemod: already multi-stage-free scratch image with a user.
 UNCHANGED = "# msb-migrate: skip\nFROM scratch\nCOPY app /app\nUSER 65532\n"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from docker_env import PYTHON_APP
 from fakeforge import FakeForge
 
 from refactor.cli import main
@@ -16,14 +17,7 @@ from refactor.forge import Forge, ForgeClient, ForgeError, detect_forge
 
 TOKEN = "tok-SECRET-1234567890"
 BRANCH = "msb-migrate/multi-stage"
-DOCKERFILE = (
-    "FROM python:3.11\n"
-    "WORKDIR /app\n"
-    "COPY requirements.txt .\n"
-    "RUN pip install -r requirements.txt\n"
-    "COPY . .\n"
-    'CMD ["python", "app.py"]\n'
-)
+DOCKERFILE = PYTHON_APP
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from docker_env import PYTHON_APP
 
 from refactor.cli import main
 from refactor.codemod import Context, Options
@@ -20,14 +21,7 @@ from refactor.gitops import BOT_EMAIL, TRAILER
 from refactor.parser import parse
 from refactor.runner import available_codemods, run_codemods
 
-DOCKERFILE = (
-    "FROM python:3.11\n"
-    "WORKDIR /app\n"
-    "COPY requirements.txt .\n"
-    "RUN pip install -r requirements.txt\n"
-    "COPY . .\n"
-    'CMD ["python", "app.py"]\n'
-)
+DOCKERFILE = PYTHON_APP
 BRANCH = "msb-migrate/multi-stage"
 HUMAN = {
     "GIT_AUTHOR_NAME": "Human",
