@@ -11,7 +11,6 @@ import contextlib
 import functools
 import gc
 import json
-import multiprocessing
 import os
 import shlex
 import stat
@@ -19,7 +18,6 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -524,6 +522,9 @@ def process_targets(
     jobs = min(jobs, len(targets))
     if jobs <= 1 or not sys.platform.startswith("linux"):
         return (process_target(target, params, settings) for target in targets)
+    import multiprocessing  # only for many files: start-up stays short for one
+    from concurrent.futures import ProcessPoolExecutor
+
     global _JOB
     _JOB = (params, settings)
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
