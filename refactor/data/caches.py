@@ -648,8 +648,9 @@ class Use:
         for word in self.words[1:]:
             if word == "--":
                 return None
-            if word in flags or word.split("=", 1)[0] in flags:
-                return word.split("=", 1)[0]
+            name = word.partition("=")[0]
+            if name in flags:
+                return name
         return None
 
 
