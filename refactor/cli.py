@@ -12,7 +12,9 @@ import functools
 import gc
 import json
 import os
+import pickle
 import shlex
+import signal
 import stat
 import sys
 import tempfile
@@ -516,26 +518,81 @@ def migrate_cmd(**params: Any) -> None:
 def process_targets(
     targets: Sequence[Target], params: dict[str, Any], settings: Settings
 ) -> Iterable[FileResult]:
-    """Each target's result, in order; many files are shared among worker processes (forked,
-    so they start with the codemods loaded and the configuration read)."""
+    """Each target's result, in order; many files are shared among processes (``-j``)."""
     jobs = params["jobs"] or (_usable_cpus() if len(targets) >= PARALLEL_FROM else 1)
     jobs = min(jobs, len(targets))
     if jobs <= 1 or not sys.platform.startswith("linux"):
         return (process_target(target, params, settings) for target in targets)
-    import multiprocessing  # only for many files: start-up stays short for one
-    from concurrent.futures import ProcessPoolExecutor
+    return _shared(targets, params, settings, jobs)
 
-    global _JOB
-    _JOB = (params, settings)
+
+def _shared(
+    targets: Sequence[Target], params: dict[str, Any], settings: Settings, jobs: int
+) -> list[FileResult]:
+    """Migrate every ``jobs``-th file in this process and the others in ``jobs - 1`` forked
+    workers (they start with the codemods loaded and the configuration read).
+
+    Shares are fixed and interleaved, so there is no message per file; each worker sends its
+    results back at once. A worker that fails or dies leaves its share to this process, which
+    then meets the same error (or result) a one-process run would.
+    """
+    shares = [range(first, len(targets), jobs) for first in range(jobs)]
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # a worker must not inherit (and repeat) pending output
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-    chunk = max(1, min(4, len(targets) // (jobs * 4)))
+    workers: list[tuple[int, int, range]] = []
     try:
-        return list(pool.map(_process_job, targets, chunksize=chunk))
+        for share in shares[1:]:
+            workers.append((*_fork_worker(targets, share, params, settings), share))
+        results = {i: process_target(targets[i], params, settings) for i in shares[0]}
+        while workers:
+            pid, fd, share = workers.pop(0)
+            found = _collect(pid, fd, len(share))
+            if found is None:
+                found = [process_target(targets[i], params, settings) for i in share]
+            results.update(zip(share, found, strict=True))
     finally:
-        pool.shutdown(cancel_futures=True)
+        for pid, fd, _ in workers:  # interrupted: stop the others
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            os.close(fd)
         gc.unfreeze()
-        _JOB = None
+    return [results[i] for i in range(len(targets))]
+
+
+def _fork_worker(
+    targets: Sequence[Target], share: range, params: dict[str, Any], settings: Settings
+) -> tuple[int, int]:
+    """Fork a worker migrating ``share``; its pid and the pipe its results come from."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    status = 1
+    try:  # the worker: never returns to the caller
+        os.close(read)
+        results = [process_target(targets[i], params, settings) for i in share]
+        with os.fdopen(write, "wb") as pipe:
+            pickle.dump(results, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        status = 0
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _collect(pid: int, fd: int, count: int) -> list[FileResult] | None:
+    """A worker's results, or None when it failed (exit status, short or garbled answer)."""
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        results = pickle.loads(data)
+    except Exception:  # a worker killed mid-write
+        return None
+    return results if isinstance(results, list) and len(results) == count else None
 
 
 def _usable_cpus() -> int:
@@ -544,15 +601,6 @@ def _usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-#: What forked workers of process_targets work with.
-_JOB: tuple[dict[str, Any], Settings] | None = None
-
-
-def _process_job(target: Target) -> FileResult:
-    assert _JOB is not None
-    return process_target(target, *_JOB)
 
 
 def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:

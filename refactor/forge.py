@@ -12,14 +12,11 @@ number of times. The token never appears in a message: it is scrubbed from every
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -100,6 +97,8 @@ def _retry_after(headers: Any, attempt: int, status: int) -> float | None:
     if value:
         if value.strip().isdigit():
             return float(value.strip())
+        import email.utils  # with the HTTP client: only when a forge is called
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
@@ -156,6 +155,11 @@ class ForgeClient:
         body: Mapping[str, Any] | None = None,
     ) -> Any:
         """Send one request (retrying rate limits) and return the decoded JSON answer."""
+        # Imported here, not with the module: the HTTP client (ssl, http, hashlib) is ≈25 ms of
+        # start-up that every run would pay and only --open-pr uses.
+        import urllib.error
+        import urllib.request
+
         url = self.forge.api_url.rstrip("/") + path
         if query:
             url += "?" + urllib.parse.urlencode(query)

@@ -8,7 +8,6 @@ import re
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,9 @@ MAX_BODY = 60_000
 
 
 def tool_version() -> str:
+    # importlib.metadata is imported only for the reports that name the version (start-up)
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(TOOL_NAME)
     except PackageNotFoundError:
@@ -319,8 +321,9 @@ def pr_body(results: Sequence[FileResult]) -> str:
     for r in changed:
         out += ["", f"### `{r.path}`", ""]
         out += [f"- {exp}" for exp in r.explanations]
-        if r.report is not None and r.report.tree is not None:
-            out += ["", "```mermaid", mermaid_graph(r.report.tree), "```"]
+        tree = r.report.final_tree() if r.report is not None else None
+        if tree is not None:
+            out += ["", "```mermaid", mermaid_graph(tree), "```"]
     diff = diff_text([d for r in changed for d in r.diffs])
     fence = _fence(diff)
     head = "\n".join(out)

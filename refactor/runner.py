@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .codemod import Codemod, Context, Explanation, Options, Result, Skip, file_opted_out
@@ -109,7 +109,24 @@ class FileReport:
 
     @property
     def output(self) -> str:
-        return self.tree.code if self.tree is not None else self.original
+        if self.tree is not None:
+            return self.tree.code
+        return self.__dict__.get("_output", self.original)
+
+    def final_tree(self) -> Dockerfile | None:
+        """The migrated tree (read again from its text if it came from a worker process)."""
+        if self.tree is None and "_output" in self.__dict__:
+            self.tree = parse(self.__dict__.pop("_output"), self.path)
+        return self.tree
+
+    def __getstate__(self) -> dict[str, object]:
+        """Slim for the trip back from a worker process: the tree travels as its text, the
+        explanations without their nodes (their lines are already resolved)."""
+        state = dict(self.__dict__)
+        if self.tree is not None:
+            state["tree"], state["_output"] = None, self.tree.code
+        state["explanations"] = [replace(e, node=None) for e in self.explanations]
+        return state
 
     @property
     def changed(self) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import types
@@ -685,5 +686,39 @@ def test_jobs_run_in_worker_processes(tmp_path: Path, monkeypatch: pytest.Monkey
 
     assert pids("-j", "1") == {f"{os.getpid()}\n"}
     assert pids() == {f"{os.getpid()}\n"}  # 8 files: no workers by default
-    workers = pids("-j", "2")
-    assert f"{os.getpid()}\n" not in workers and 1 <= len(workers) <= 2
+    shared = pids("-j", "2")  # this process takes every other file, one worker the rest
+    assert f"{os.getpid()}\n" in shared and len(shared) == 2
+    assert len(pids("-j", "4")) == 4
+
+
+class WorkerKiller(Codemod):
+    """Kills any process but the one that started the test (a worker dying mid-run)."""
+
+    name = "kill-worker"
+    description = "Test codemod."
+    default = False
+    parent = 0
+
+    def transform(self, tree: Dockerfile, ctx: Context) -> CodemodResult:
+        if os.getpid() != self.parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return PidCodemod().transform(tree, ctx)
+
+
+def test_a_dead_worker_leaves_its_files_to_the_main_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = types.ModuleType("msb_kill_codemod")
+    module.WorkerKiller = WorkerKiller  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "msb_kill_codemod", module)
+    monkeypatch.setitem(CODEMOD_MODULES, WorkerKiller.name, "msb_kill_codemod")
+    monkeypatch.setattr(WorkerKiller, "parent", os.getpid())
+    for i in range(6):
+        (tmp_path / f"s{i}").mkdir()
+        (tmp_path / f"s{i}" / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("--write", "-c", WorkerKiller.name, "-j", "3", ".")
+    assert result.exit_code == 0, result.output
+    assert "6 files rewritten" in result.stderr
+    labels = {p.read_text() for p in tmp_path.glob("s*/Dockerfile")}
+    assert labels == {f"FROM scratch\nCOPY app /app\nLABEL pid={os.getpid()}\n"}

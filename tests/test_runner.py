@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
 from refactor import parse
@@ -115,3 +116,30 @@ def test_broken_change_before_and_after_sound_ones() -> None:
     assert applied == ["label"]
     assert set(reasons) == {"swallow", "dangle"}
     assert output == SOURCE.replace("FROM debian:12\n", "FROM debian:12\nLABEL x=1\n")
+
+
+class _NodeLabel(Codemod):
+    """``_label`` with an explanation that points at the added node."""
+
+    name = "label"
+    description = "test"
+
+    def transform(self, tree: Dockerfile, ctx: Context) -> Result:
+        new = _label(tree)
+        if new is tree:
+            return Result(tree)
+        added = new.instructions[-2]
+        return Result(new, (self.explain("label changed", node=added),))
+
+
+def test_report_travels_between_processes_as_text() -> None:
+    """What a worker process sends back: the output and resolved lines, not the tree."""
+    report = run_codemods(parse(SOURCE), Context(), [_NodeLabel()])
+    assert report.explanations[0].line == 5 and report.explanations[0].node is not None
+    data = pickle.dumps(report)
+    assert b"Instruction" not in data and b"Dockerfile" not in data  # no nodes aboard
+    back = pickle.loads(data)
+    assert back.tree is None and back.output == report.output != SOURCE
+    assert [(e.message, e.line, e.node) for e in back.explanations] == [("label changed", 5, None)]
+    tree = back.final_tree()
+    assert tree is not None and tree.code == report.output and back.tree is tree
