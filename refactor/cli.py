@@ -338,8 +338,10 @@ _LINE_STYLES = {"-": {"fg": "red"}, "+": {"fg": "green"}, "\\": {"dim": True}}
 def echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
     """Print a result's diffs, each hunk with its explanations (and skips with verbose)."""
 
+    lines: list[str] = []  # echoed at once: one echo per line costs more than the diff
+
     def out(text: str, **style: Any) -> None:
-        click.echo(click.style(text, **style) if style else text, color=color)
+        lines.append(click.style(text, **style) if style else text)
 
     explanations = result.explanations
     for diff in result.diffs:
@@ -362,6 +364,8 @@ def echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
             out(f"# {result.path}: unchanged", dim=True)
         for skip in result.skips:
             out(f"# {skip}", fg="magenta")
+    if lines:
+        click.echo("\n".join(lines), color=color)
 
 
 def _emit_report(fmt: str, results: Sequence[FileResult]) -> None:
@@ -533,29 +537,39 @@ def _shared(
     workers (they start with the codemods loaded and the configuration read).
 
     Shares are fixed and interleaved, so there is no message per file; each worker sends its
-    results back at once. A worker that fails or dies leaves its share to this process, which
-    then meets the same error (or result) a one-process run would.
+    results back at once. A share whose worker cannot be started, fails or dies is migrated
+    here, which then meets the same error (or result) a one-process run would.
     """
     shares = [range(first, len(targets), jobs) for first in range(jobs)]
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # a worker must not inherit (and repeat) pending output
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     workers: list[tuple[int, int, range]] = []
+    reaped: set[int] = set()
+    local = [shares[0]]
     try:
         for share in shares[1:]:
-            workers.append((*_fork_worker(targets, share, params, settings), share))
-        results = {i: process_target(targets[i], params, settings) for i in shares[0]}
-        while workers:
-            pid, fd, share = workers.pop(0)
-            found = _collect(pid, fd, len(share))
+            try:
+                workers.append((*_fork_worker(targets, share, params, settings), share))
+            except OSError:  # no process to spare: this one does it
+                local.append(share)
+        results: dict[int, FileResult] = {}
+        for share in local:
+            results.update((i, process_target(targets[i], params, settings)) for i in share)
+        for pid, fd, share in workers:
+            data = _read_all(fd)
+            status = os.waitpid(pid, 0)[1]
+            reaped.add(pid)
+            found = _answer(data, status, len(share))
             if found is None:
                 found = [process_target(targets[i], params, settings) for i in share]
             results.update(zip(share, found, strict=True))
     finally:
-        for pid, fd, _ in workers:  # interrupted: stop the others
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
+        for pid, fd, _ in workers:
+            if pid not in reaped:  # interrupted: stop it
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGTERM)
+                    os.waitpid(pid, 0)
             os.close(fd)
         gc.unfreeze()
     return [results[i] for i in range(len(targets))]
@@ -566,7 +580,12 @@ def _fork_worker(
 ) -> tuple[int, int]:
     """Fork a worker migrating ``share``; its pid and the pipe its results come from."""
     read, write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if pid:
         os.close(write)
         return pid, read
@@ -581,16 +600,20 @@ def _fork_worker(
         os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def _collect(pid: int, fd: int, count: int) -> list[FileResult] | None:
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _answer(data: bytes, status: int, count: int) -> list[FileResult] | None:
     """A worker's results, or None when it failed (exit status, short or garbled answer)."""
-    with os.fdopen(fd, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
     if status != 0:
         return None
     try:
         results = pickle.loads(data)
-    except Exception:  # a worker killed mid-write
+    except Exception:  # cut short
         return None
     return results if isinstance(results, list) and len(results) == count else None
 

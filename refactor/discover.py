@@ -176,7 +176,12 @@ def _walk(root: Path, excludes: Sequence[str]) -> list[Path]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     dirs.append((child, True))
-                elif is_dockerfile_name(entry.name) and _inside(Path(entry.path), real_root):
+                elif is_dockerfile_name(entry.name) and (
+                    # a walked directory is no symlink: only a symlinked file may lead out
+                    _inside(Path(entry.path), real_root)
+                    if entry.is_symlink()
+                    else entry.is_file(follow_symlinks=False)
+                ):
                     files.append((child, False))
         candidates = dirs + files
         ignored = git.ignored(candidates) if git is not None else None
