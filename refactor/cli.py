@@ -113,11 +113,11 @@ class Settings:
 
     def __init__(self, overrides: Overrides) -> None:
         self.overrides = overrides
-        self._installed = [c.name for c in available_codemods()]
         self._cache: dict[Path | None, tuple[list[Codemod], Options]] = {}
         self._configs: dict[Path, Config] = {}  # by directory: found once per run
-        problem = _unknown((*overrides.codemods, *overrides.enable), self._installed)
-        problem = problem or _unknown(overrides.skip, CODEMOD_MODULES)
+        problem = _unknown(
+            (*overrides.codemods, *overrides.enable, *overrides.skip), CODEMOD_MODULES
+        )
         if problem:
             _fail(problem)
 
@@ -128,12 +128,12 @@ class Settings:
             found = self._configs[start] = load_config(start)
         if found.source in self._cache:
             return self._cache[found.source]
-        for key, names, valid in (
-            ("codemods", found.codemods, self._installed),
-            ("enable", found.enable, self._installed),
-            ("skip", found.skip, list(CODEMOD_MODULES)),
+        for key, names in (
+            ("codemods", found.codemods),
+            ("enable", found.enable),
+            ("skip", found.skip),
         ):
-            problem = _unknown(names, valid)
+            problem = _unknown(names, CODEMOD_MODULES)
             if problem and found.source is not None:
                 raise ConfigError(found.source, problem, key)
         config = self.overrides.apply(found)

@@ -10,6 +10,7 @@ Nothing here writes a file.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from .syntax import Directive, Dockerfile
 
 __all__ = [
     "CODEMOD_MODULES",
+    "DEFAULT_CODEMODS",
     "FileReport",
     "available_codemods",
     "load_codemod",
@@ -46,6 +48,19 @@ CODEMOD_MODULES: dict[str, str] = {
     "dockerignore": "codemods.dockerignore",
     "document-stages": "codemods.document_stages",
 }
+
+#: The codemods that run unless deselected: each one's ``default``, kept here too so that a run
+#: imports only the codemods it applies (a test holds the two equal).
+DEFAULT_CODEMODS = frozenset(
+    {
+        "name-stages",
+        "split-build-runtime",
+        "jdk-to-jre",
+        "cache-mounts",
+        "non-root-user",
+        "document-stages",
+    }
+)
 
 SYNTAX_DIRECTIVE = "docker/dockerfile:1"
 
@@ -84,10 +99,11 @@ def select_codemods(
         if name not in CODEMOD_MODULES:
             raise KeyError(name)
     chosen = []
-    for codemod in available_codemods():
-        wanted = codemod.name in only if only else codemod.default or codemod.name in enabled
-        if wanted and codemod.name not in skipped:
-            chosen.append(codemod)
+    for name in CODEMOD_MODULES:
+        wanted = name in only if only else name in DEFAULT_CODEMODS or name in enabled
+        if wanted and name not in skipped:
+            with contextlib.suppress(ImportError, KeyError):  # not installed
+                chosen.append(load_codemod(name))
     missing = [n for n in only if n not in {c.name for c in chosen} and n not in skipped]
     if missing:
         raise KeyError(missing[0])

@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 from refactor import parse
 from refactor.codemod import Codemod, Context, Result
-from refactor.runner import run_codemods
+from refactor.runner import (
+    CODEMOD_MODULES,
+    DEFAULT_CODEMODS,
+    available_codemods,
+    run_codemods,
+    select_codemods,
+)
 from refactor.syntax import Comment, Dockerfile, Instruction
 
 SOURCE = 'FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:12\nCMD ["/app"]\n'
@@ -143,3 +149,11 @@ def test_report_travels_between_processes_as_text() -> None:
     assert [(e.message, e.line, e.node) for e in back.explanations] == [("label changed", 5, None)]
     tree = back.final_tree()
     assert tree is not None and tree.code == report.output and back.tree is tree
+
+
+def test_default_codemods_table_matches_the_codemods() -> None:
+    """The runner's table of defaults (read without importing codemods) says what each says."""
+    codemods = available_codemods()
+    assert [c.name for c in codemods] == list(CODEMOD_MODULES)
+    assert {c.name for c in codemods if c.default} == DEFAULT_CODEMODS
+    assert [c.name for c in select_codemods()] == [c.name for c in codemods if c.default]
