@@ -485,8 +485,8 @@ class _DefaultCommand(click.Command):
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Migrate N files at a time in worker processes (default: one per CPU when there are "
-    f"at least {PARALLEL_FROM} files).",
+    help="Migrate files in N processes: this one and N-1 forked workers (default: one per CPU "
+    f"when there are at least {PARALLEL_FROM} files).",
 )
 @_codemod_options
 @_catch

@@ -691,6 +691,21 @@ def test_jobs_run_in_worker_processes(tmp_path: Path, monkeypatch: pytest.Monkey
     assert len(pids("-j", "4")) == 4
 
 
+def test_no_process_to_spare_means_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_services(tmp_path, 20)
+    monkeypatch.chdir(tmp_path)
+    one = invoke("--dry-run", "-j", "1", ".")
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    other = invoke("--dry-run", "-j", "3", ".")
+    assert (other.exit_code, other.stdout, other.stderr) == (one.exit_code, one.stdout, one.stderr)
+
+
 class WorkerKiller(Codemod):
     """Kills any process but the one that started the test (a worker dying mid-run)."""
 
