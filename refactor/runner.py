@@ -179,7 +179,8 @@ def run_codemods(tree: Dockerfile, ctx: Context, codemods: Sequence[Codemod]) ->
     discarded.
     """
     report = _run(tree, ctx, codemods, checked=False)
-    if report.tree is not None and _problem(tree, report.tree) is not None:
+    final = report.tree
+    if final is not None and final is not tree and _problem(tree, final) is not None:
         report = _run(tree, ctx, codemods, checked=True)
     return report
 
