@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from fakeforge import FakeForge
+from gitcli import git
 
 from refactor import bulk
 from refactor.bulk import RepoSpec, StateFile, read_repos, repo_id, shard_of
@@ -58,19 +59,6 @@ OPTED_OUT = {"Dockerfile": "# msb-migrate: skip\nFROM golang:1.22\nRUN go build 
 UNPARSABLE = {"Dockerfile": "FROM golang:1.22\nRUN <<EOF\n", "README.md": "broken\n"}
 TEMPLATES = (GO, PYTHON, NODE, OPTED_OUT)
 BRANCH = "msb-migrate/multi-stage"
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git (GIT_OPTIONAL_LOCKS=0: the test's own reads never rewrite an index)."""
-    proc = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-    )
-    return proc.stdout
 
 
 def make_repo(root: Path, files: Mapping[str, str], links: Mapping[str, str] | None = None) -> Path:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
 from fakeforge import FakeForge
+from gitcli import git
 
 from refactor.cli import main
 from refactor.forge import Forge, ForgeClient, ForgeError, detect_forge
@@ -143,12 +144,6 @@ def test_the_token_is_scrubbed_from_errors() -> None:
 
 
 # -- through the command line -------------------------------------------------------------------
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
-    ).stdout
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ global git configuration isolated.
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
+from gitcli import git
 
 from refactor.cli import main
 from refactor.codemod import Context, Options
@@ -29,20 +28,6 @@ HUMAN = {
     "GIT_COMMITTER_NAME": "Human",
     "GIT_COMMITTER_EMAIL": "human@example.com",
 }
-
-
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    """Run git; GIT_OPTIONAL_LOCKS=0 so the test's own ``git status`` never rewrites the index
-    (the index file is compared byte for byte)."""
-    proc = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", **(env or {})},
-    )
-    return proc.stdout
 
 
 def invoke(*args: str) -> Result:
