@@ -18,7 +18,6 @@ heredocs) is read from its text with BuildKit's rules (:mod:`refactor.buildkit`)
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,15 +53,7 @@ class Node:
 
     def with_changes(self, **changes: Any) -> Self:
         """A copy of this node with the given fields replaced."""
-        names = _field_names(type(self))
-        unknown = changes.keys() - names
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
-        # What the frozen dataclass's __init__ would do, without its per-field setattr calls
-        # (nodes have no __post_init__); cached readings of the old node are not carried over.
-        node = object.__new__(type(self))
-        node.__dict__.update({name: self.__dict__[name] for name in names}, **changes)
-        return node
+        return dataclasses.replace(self, **changes)
 
     @cached
     def line_count(self) -> int:
@@ -73,11 +64,6 @@ class Node:
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without what is cached (readings, line numbers, the build model)."""
         return {f.name: self.__dict__[f.name] for f in dataclasses.fields(self)}
-
-
-@functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls) if f.init)
 
 
 @dataclass(frozen=True)
@@ -141,7 +127,7 @@ class Flag:
         flags, _ = buildkit.extract_flags(_join(self.text, self.escape)[0], 0, self.escape)
         return flags[0].text if flags else ""
 
-    @cached
+    @property
     def name(self) -> str:
         """``mount`` for ``--mount=…``; ``link`` for ``--link``."""
         return self.value_text[2:].split("=", 1)[0].lower()
@@ -524,11 +510,7 @@ class Dockerfile(Node):
         for i, node in enumerate(self.nodes):
             if node is anchor:
                 mid = ((*new, node) if before else (node, *new)) if keep else new
-                tree = self.with_changes(nodes=(*self.nodes[:i], *mid, *self.nodes[i + 1 :]))
-                if "style" in self.__dict__:
-                    # Nodes are added in the file's style: the file keeps the style it had.
-                    tree.__dict__["style"] = self.__dict__["style"]
-                return tree
+                return self.with_changes(nodes=(*self.nodes[:i], *mid, *self.nodes[i + 1 :]))
         raise ValueError("node is not part of this Dockerfile")
 
     def ensure_final_newline(self) -> Dockerfile:

@@ -648,9 +648,8 @@ class Use:
         for word in self.words[1:]:
             if word == "--":
                 return None
-            name = word.partition("=")[0]
-            if name in flags:
-                return name
+            if word in flags or word.split("=", 1)[0] in flags:
+                return word.split("=", 1)[0]
         return None
 
 
