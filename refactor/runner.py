@@ -122,17 +122,19 @@ class FileReport:
     files: dict[str, str] = field(default_factory=dict)
     applied: list[str] = field(default_factory=list)
     error: str | None = None
+    #: The output when the tree stayed behind (a report sent back by a worker process).
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def output(self) -> str:
         if self.tree is not None:
             return self.tree.code
-        return self.__dict__.get("_output", self.original)
+        return self._text if self._text is not None else self.original
 
     def final_tree(self) -> Dockerfile | None:
         """The migrated tree (read again from its text if it came from a worker process)."""
-        if self.tree is None and "_output" in self.__dict__:
-            self.tree = parse(self.__dict__.pop("_output"), self.path)
+        if self.tree is None and self._text is not None:
+            self.tree, self._text = parse(self._text, self.path), None
         return self.tree
 
     def __getstate__(self) -> dict[str, object]:
@@ -140,7 +142,7 @@ class FileReport:
         explanations without their nodes (their lines are already resolved)."""
         state = dict(self.__dict__)
         if self.tree is not None:
-            state["tree"], state["_output"] = None, self.tree.code
+            state["tree"], state["_text"] = None, self.tree.code
         state["explanations"] = [replace(e, node=None) for e in self.explanations]
         return state
 
