@@ -109,13 +109,19 @@ class FakeCodemod(Codemod):
         )
 
 
+def install_codemod(monkeypatch: pytest.MonkeyPatch, cls: type[Codemod]) -> str:
+    """Register a test codemod the way installed ones are (a module named in CODEMOD_MODULES)."""
+    name = f"msb_test_{cls.__name__.lower()}"
+    module = types.ModuleType(name)
+    setattr(module, cls.__name__, cls)
+    monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setitem(CODEMOD_MODULES, cls.name, name)
+    return cls.name
+
+
 @pytest.fixture
 def fake_codemod(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    module = types.ModuleType("msb_fake_codemod")
-    module.FakeCodemod = FakeCodemod  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "msb_fake_codemod", module)
-    monkeypatch.setitem(CODEMOD_MODULES, FakeCodemod.name, "msb_fake_codemod")
-    yield FakeCodemod.name
+    yield install_codemod(monkeypatch, FakeCodemod)
 
 
 LONG = "FROM scratch\n" + "".join(f"LABEL n{i}={i}\n" for i in range(20))
@@ -629,6 +635,9 @@ class PidCodemod(Codemod):
         return CodemodResult(tree, explanations=(self.explain("added a label", node=label),))
 
 
+SCRATCH = "FROM scratch\nCOPY app /app\n"
+
+
 def many_services(root: Path, count: int) -> None:
     """``count`` services, each with a Dockerfile; every seventh does not parse."""
     for i in range(count):
@@ -666,14 +675,16 @@ def test_jobs_give_the_same_result_in_the_same_order(
     assert "0 files would change, 34 unchanged, 6 errors" in invoke("--check", ".").stderr
 
 
+def scratch_services(root: Path, count: int) -> None:
+    """``count`` one-line services ``s0``, ``s1``…, each ``FROM scratch`` + ``COPY app /app``."""
+    for i in range(count):
+        (root / f"s{i}").mkdir()
+        (root / f"s{i}" / "Dockerfile").write_text(SCRATCH)
+
+
 def test_jobs_run_in_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("msb_pid_codemod")
-    module.PidCodemod = PidCodemod  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "msb_pid_codemod", module)
-    monkeypatch.setitem(CODEMOD_MODULES, PidCodemod.name, "msb_pid_codemod")
-    for i in range(8):
-        (tmp_path / f"s{i}").mkdir()
-        (tmp_path / f"s{i}" / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n")
+    install_codemod(monkeypatch, PidCodemod)
+    scratch_services(tmp_path, 8)
     monkeypatch.chdir(tmp_path)
 
     def pids(*args: str) -> set[str]:
@@ -681,7 +692,7 @@ def test_jobs_run_in_worker_processes(tmp_path: Path, monkeypatch: pytest.Monkey
         assert result.exit_code == 0, result.output
         labels = {p.read_text().rsplit("pid=", 1)[1] for p in tmp_path.glob("s*/Dockerfile")}
         for path in tmp_path.glob("s*/Dockerfile"):
-            path.write_text("FROM scratch\nCOPY app /app\n")
+            path.write_text(SCRATCH)
         return labels
 
     assert pids("-j", "1") == {f"{os.getpid()}\n"}
@@ -723,17 +734,12 @@ class WorkerKiller(Codemod):
 def test_a_dead_worker_leaves_its_files_to_the_main_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    module = types.ModuleType("msb_kill_codemod")
-    module.WorkerKiller = WorkerKiller  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "msb_kill_codemod", module)
-    monkeypatch.setitem(CODEMOD_MODULES, WorkerKiller.name, "msb_kill_codemod")
+    install_codemod(monkeypatch, WorkerKiller)
     monkeypatch.setattr(WorkerKiller, "parent", os.getpid())
-    for i in range(6):
-        (tmp_path / f"s{i}").mkdir()
-        (tmp_path / f"s{i}" / "Dockerfile").write_text("FROM scratch\nCOPY app /app\n")
+    scratch_services(tmp_path, 6)
     monkeypatch.chdir(tmp_path)
     result = invoke("--write", "-c", WorkerKiller.name, "-j", "3", ".")
     assert result.exit_code == 0, result.output
     assert "6 files rewritten" in result.stderr
     labels = {p.read_text() for p in tmp_path.glob("s*/Dockerfile")}
-    assert labels == {f"FROM scratch\nCOPY app /app\nLABEL pid={os.getpid()}\n"}
+    assert labels == {f"{SCRATCH}LABEL pid={os.getpid()}\n"}
