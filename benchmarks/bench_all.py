@@ -53,11 +53,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from make_repos import make_repos  # noqa: E402
 
 from refactor import clear_caches, parse  # noqa: E402
-from refactor.cli import Overrides, Settings, process_targets  # noqa: E402
-from refactor.discover import Target  # noqa: E402
+from refactor.app.cli import Overrides, Settings, process_targets  # noqa: E402
+from refactor.app.discover import Target  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
-CLI = [sys.executable, "-c", "from refactor.cli import main; main()"]
+CLI = [sys.executable, "-c", "from refactor.app.cli import main; main()"]
 DRY_RUN_TARGET = 6.0
 BULK_TARGET = 60.0
 

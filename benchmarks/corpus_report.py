@@ -14,9 +14,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from refactor.codemod import Context
-from refactor.parser import parse
-from refactor.runner import available_codemods, run_codemods, select_codemods
+from refactor.engine.codemod import Context
+from refactor.engine.runner import available_codemods, run_codemods, select_codemods
+from refactor.syntax.parser import parse
 
 REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "realworld"
 

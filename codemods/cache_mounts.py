@@ -26,8 +26,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from refactor.analysis.images import ImageRef
+from refactor.analysis.model import BuildModel, RunState, Stage, substitute
+from refactor.analysis.shell import Command, Script, analyse
 from refactor.caching import cached
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip
 from refactor.data.caches import (
     TOOLS,
     YARN_BERRY_CACHE,
@@ -46,10 +48,8 @@ from refactor.data.caches import (
     yarn_flavour,
 )
 from refactor.data.distros import distro_of, tag_distro
-from refactor.images import ImageRef
-from refactor.model import BuildModel, RunState, Stage, substitute
-from refactor.shell import Command, Script, analyse
-from refactor.syntax import Comment, Dockerfile, Flag, Instruction
+from refactor.engine.codemod import Codemod, Context, Explanation, Result, Skip
+from refactor.syntax.tree import Comment, Dockerfile, Flag, Instruction
 
 __all__ = ["CacheMounts"]
 

@@ -28,12 +28,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from codemods.name_stages import word_spans
-from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
+from refactor.analysis.model import BuildModel, RunState, Stage, resolve_workdir, substitute
+from refactor.analysis.shell import Command, analyse
 from refactor.data import platforms as pf
 from refactor.data.users import is_windows
-from refactor.model import BuildModel, RunState, Stage, resolve_workdir, substitute
-from refactor.shell import Command, analyse
-from refactor.syntax import Dockerfile, Instruction, Node
+from refactor.engine.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
+from refactor.syntax.tree import Dockerfile, Instruction, Node
 
 __all__ = [
     "CrossPlatform",

@@ -22,12 +22,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.name_stages import run_commands
-from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Skip, Unsupported
+from refactor.analysis.model import Stage, resolve_workdir, substitute
+from refactor.analysis.shell import Command, analyse
 from refactor.data import ecosystems as eco
 from refactor.data import stages as data
-from refactor.model import Stage, resolve_workdir, substitute
-from refactor.shell import Command, analyse
-from refactor.syntax import Blank, Dockerfile, Flag, Instruction, Node
+from refactor.engine.codemod import (
+    Codemod,
+    Context,
+    Explanation,
+    Planner,
+    Result,
+    Skip,
+    Unsupported,
+)
+from refactor.syntax.tree import Blank, Dockerfile, Flag, Instruction, Node
 
 __all__ = ["DepsStage"]
 

@@ -27,13 +27,13 @@ from codemods.cross_platform import (
     go_packages,
     option,
 )
-from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
+from refactor.analysis.model import Stage
+from refactor.analysis.shell import Command, analyse
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import platforms as pf
-from refactor.model import Stage
-from refactor.shell import Command, analyse
-from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
+from refactor.engine.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
+from refactor.syntax.tree import Blank, Comment, Dockerfile, Instruction, Node
 
 __all__ = ["DevTarget"]
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.name_stages import BUILD_COMMANDS, DEPS_COMMANDS, Words, _matches, run_commands
+from refactor.analysis.model import build_model, substitute
+from refactor.app.discover import is_dockerfile_name
 from refactor.caching import cached
-from refactor.codemod import MAX_CONTEXT_FILE, Codemod, Context, Result, Skip
 from refactor.data.ignore import (
     COMMON_ENTRIES,
     ECOSYSTEMS,
@@ -38,11 +39,10 @@ from refactor.data.ignore import (
     IgnoreEcosystem,
     IgnoreEntry,
 )
-from refactor.discover import is_dockerfile_name
+from refactor.engine.codemod import MAX_CONTEXT_FILE, Codemod, Context, Result, Skip
 from refactor.errors import MsbError
-from refactor.model import build_model, substitute
-from refactor.parser import parse
-from refactor.syntax import Dockerfile, Instruction
+from refactor.syntax.parser import parse
+from refactor.syntax.tree import Dockerfile, Instruction
 
 __all__ = [
     "ContextListing",

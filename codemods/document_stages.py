@@ -26,10 +26,10 @@ from codemods.name_stages import (
     program,
     run_commands,
 )
-from refactor.codemod import Codemod, Context, Explanation, Result
+from refactor.analysis.model import BuildModel, Stage, build_model
 from refactor.data.distros import distro_of
-from refactor.model import BuildModel, Stage, build_model
-from refactor.syntax import Blank, Comment, Directive, Dockerfile, Instruction, Node
+from refactor.engine.codemod import Codemod, Context, Explanation, Result
+from refactor.syntax.tree import Blank, Comment, Directive, Dockerfile, Instruction, Node
 
 __all__ = ["DocumentStages", "describe"]
 

@@ -23,7 +23,16 @@ from codemods.name_stages import (
     shell_commands,
     word_spans,
 )
-from refactor.codemod import Codemod, Context, Result, Skip
+from refactor.analysis.images import ImageRef
+from refactor.analysis.model import (
+    PLATFORM_ARGS,
+    BuildModel,
+    RunState,
+    Stage,
+    build_model,
+    command_of,
+    substitute,
+)
 from refactor.data.java import (
     JDK_INSTALL_PATHS,
     JDK_ONLY_MODULES,
@@ -33,17 +42,8 @@ from refactor.data.java import (
     distroless_for,
     jre_for,
 )
-from refactor.images import ImageRef
-from refactor.model import (
-    PLATFORM_ARGS,
-    BuildModel,
-    RunState,
-    Stage,
-    build_model,
-    command_of,
-    substitute,
-)
-from refactor.syntax import Dockerfile, Instruction
+from refactor.engine.codemod import Codemod, Context, Result, Skip
+from refactor.syntax.tree import Dockerfile, Instruction
 
 __all__ = ["JdkToJre"]
 

@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from refactor.buildkit import continuation_regex
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip
-from refactor.model import BuildModel, Edge, RunState, Stage, build_model
-from refactor.shell import analyse
-from refactor.syntax import Dockerfile, Flag, Instruction, split_lines
+from refactor.analysis.model import BuildModel, Edge, RunState, Stage, build_model
+from refactor.analysis.shell import analyse
+from refactor.engine.codemod import Codemod, Context, Explanation, Result, Skip
+from refactor.syntax.buildkit import continuation_regex
+from refactor.syntax.tree import Dockerfile, Flag, Instruction, split_lines
 
 __all__ = [
     "SHELLS",

@@ -38,12 +38,19 @@ from codemods.dockerignore import (
     walk_context,
 )
 from codemods.name_stages import SHELLS, program
-from refactor.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
+from refactor.analysis.model import (
+    DEFAULT_SHELL,
+    BuildModel,
+    RunState,
+    Stage,
+    build_model,
+    substitute,
+)
+from refactor.analysis.shell import Command, analyse
 from refactor.data.distros import distro_of
 from refactor.data.ignore import build_only
-from refactor.model import DEFAULT_SHELL, BuildModel, RunState, Stage, build_model, substitute
-from refactor.shell import Command, analyse
-from refactor.syntax import Dockerfile, Instruction
+from refactor.engine.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
+from refactor.syntax.tree import Dockerfile, Instruction
 
 Words = tuple[str, ...]
 

@@ -27,13 +27,21 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
+from refactor.analysis.shell import Command, analyse
 from refactor.caching import cached
-from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Skip, Unsupported
 from refactor.data import users as data
 from refactor.data.distros import distro_of
-from refactor.model import RunState, Stage, resolve_workdir, substitute
-from refactor.shell import Command, analyse
-from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
+from refactor.engine.codemod import (
+    Codemod,
+    Context,
+    Explanation,
+    Planner,
+    Result,
+    Skip,
+    Unsupported,
+)
+from refactor.syntax.tree import Blank, Comment, Dockerfile, Instruction, Node
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")

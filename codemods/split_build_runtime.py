@@ -19,14 +19,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from refactor.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
+from refactor.analysis.images import ImageRef
+from refactor.analysis.model import RunState, resolve_workdir, substitute
+from refactor.analysis.shell import Command, analyse
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data.distros import distro_of
-from refactor.images import ImageRef
-from refactor.model import RunState, resolve_workdir, substitute
-from refactor.shell import Command, analyse
-from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
+from refactor.engine.codemod import Codemod, Context, Explanation, Planner, Result, Unsupported
+from refactor.syntax.tree import Blank, Comment, Dockerfile, Instruction, Node
 
 BUILDER = "builder"
 RUNTIME = "runtime"

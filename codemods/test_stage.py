@@ -18,13 +18,13 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from refactor.codemod import Codemod, Context, Planner, Result, Unsupported
+from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
+from refactor.analysis.shell import analyse
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import stages as data
-from refactor.model import RunState, Stage, resolve_workdir, substitute
-from refactor.shell import analyse
-from refactor.syntax import Blank, Comment, Dockerfile, Instruction, Node
+from refactor.engine.codemod import Codemod, Context, Planner, Result, Unsupported
+from refactor.syntax.tree import Blank, Comment, Dockerfile, Instruction, Node
 
 from .name_stages import run_commands
 

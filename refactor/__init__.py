@@ -1,8 +1,18 @@
 """msb-migrate's engine: lossless Dockerfile syntax tree, build model and codemod runner."""
 
-from .errors import DockerfileSyntaxError, InputError, MsbError
-from .parser import parse, parse_bytes, parse_file
-from .syntax import Blank, Comment, Directive, Dockerfile, Flag, Heredoc, Instruction, Node, Style
+from refactor.errors import DockerfileSyntaxError, InputError, MsbError
+from refactor.syntax.parser import parse, parse_bytes, parse_file
+from refactor.syntax.tree import (
+    Blank,
+    Comment,
+    Directive,
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    Node,
+    Style,
+)
 
 __all__ = [
     "Blank",
@@ -27,10 +37,10 @@ __all__ = [
 def clear_caches() -> None:
     """Forget what is memoized across files (instruction readings, image references, FROM values,
     shell analyses), so a benchmark pass starts as cold as a new process."""
-    from .images import _parse_image
-    from .model import _image_from
-    from .parser import _read_head_cached
-    from .shell import _analyse_cached
+    from refactor.analysis.images import _parse_image
+    from refactor.analysis.model import _image_from
+    from refactor.analysis.shell import _analyse_cached
+    from refactor.syntax.parser import _read_head_cached
 
     for memoized in (_parse_image, _image_from, _read_head_cached, _analyse_cached):
         memoized.cache_clear()

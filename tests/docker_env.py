@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from refactor.docker import DockerEngine
+from refactor.app.docker import DockerEngine
 
 
 def docker_engine_with(images: Sequence[str]) -> DockerEngine:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from refactor.buildkit import ParsedLine, go_quote
-from refactor.syntax import Dockerfile, Instruction
+from refactor.syntax.buildkit import ParsedLine, go_quote
+from refactor.syntax.tree import Dockerfile, Instruction
 
 _PAIRS = {"env", "label"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from refactor import DockerfileSyntaxError, InputError, MsbError, parse, parse_bytes, parse_file
-from refactor.parser import MAX_BYTES, MAX_LINE_BYTES
+from refactor.syntax.parser import MAX_BYTES, MAX_LINE_BYTES
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "Dockerfile") -> Path:

@@ -25,10 +25,10 @@ from click.testing import CliRunner, Result
 from fakeforge import FakeForge
 from gitcli import git
 
-from refactor import bulk
-from refactor.bulk import RepoSpec, StateFile, read_repos, repo_id, shard_of
-from refactor.cli import main
-from refactor.gitops import BOT_EMAIL, TRAILER
+from refactor.app import bulk
+from refactor.app.bulk import RepoSpec, StateFile, read_repos, repo_id, shard_of
+from refactor.app.cli import main
+from refactor.app.gitops import BOT_EMAIL, TRAILER
 
 GO = {
     "Dockerfile": (
@@ -302,7 +302,7 @@ def test_shard_of_is_sha1_not_python_hash() -> None:
     assert shards == [1, 2, 1, 2, 3, 3, 1, 2, 3, 2, 3, 1]
     assert shard_of("github.com/acme/app", 3) == 3
     assert shard_of("github.com/acme/app", 1) == 1
-    code = "from refactor.bulk import shard_of; print(shard_of('github.com/acme/app', 3))"
+    code = "from refactor.app.bulk import shard_of; print(shard_of('github.com/acme/app', 3))"
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -395,7 +395,7 @@ def test_killed_run_resumes_exactly_once(tmp_path: Path) -> None:
     listing.write_text("".join(f"origins/{name}.git\n" for name in names))
     ws = tmp_path / "ws"
     state = StateFile(ws / "state.jsonl")
-    command = [sys.executable, "-c", "from refactor.cli import main; main()", "bulk"]
+    command = [sys.executable, "-c", "from refactor.app.cli import main; main()", "bulk"]
     proc = subprocess.Popen(
         [*command, str(listing), "--workspace", str(ws), "-j", "2"],
         stdout=subprocess.DEVNULL,

@@ -20,10 +20,10 @@ import pytest
 from realworld import REALWORLD, realworld_files
 
 from codemods.cache_mounts import CacheMounts
-from refactor.codemod import Context
 from refactor.data.caches import TOOLS, CacheDir, find_use, resolve_cache_dir
-from refactor.parser import parse
-from refactor.runner import FileReport, run_codemods
+from refactor.engine.codemod import Context
+from refactor.engine.runner import FileReport, run_codemods
+from refactor.syntax.parser import parse
 
 FILES = realworld_files()
 

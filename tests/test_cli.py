@@ -24,12 +24,12 @@ import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
 
-from refactor.cli import main
-from refactor.codemod import Codemod, Context, Options
-from refactor.codemod import Result as CodemodResult
-from refactor.parser import parse
-from refactor.runner import CODEMOD_MODULES, available_codemods, run_codemods
-from refactor.syntax import Comment, Dockerfile, Instruction
+from refactor.app.cli import main
+from refactor.engine.codemod import Codemod, Context, Options
+from refactor.engine.codemod import Result as CodemodResult
+from refactor.engine.runner import CODEMOD_MODULES, available_codemods, run_codemods
+from refactor.syntax.parser import parse
+from refactor.syntax.tree import Comment, Dockerfile, Instruction
 
 TESTS = Path(__file__).resolve().parent
 SARIF_SCHEMA = TESTS / "sarif-2.1.0-subset.json"
@@ -456,7 +456,7 @@ def test_bad_input_is_one_line_and_untouched(
 def test_huge_file_is_refused_without_reading_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("refactor.cli.MAX_BYTES", 100)
+    monkeypatch.setattr("refactor.app.cli.MAX_BYTES", 100)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Dockerfile").write_text(DOCKERFILE + "#" * 200 + "\n")
     result = invoke("Dockerfile")

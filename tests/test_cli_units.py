@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refactor.codemod import Explanation
-from refactor.config import Config, ConfigError, load_config
-from refactor.diffing import FileDiff, assign_explanations, diff_text
-from refactor.discover import discover, is_dockerfile_name
-from refactor.parser import parse
-from refactor.report import _fence, mermaid_graph
+from refactor.app.config import Config, ConfigError, load_config
+from refactor.app.diffing import FileDiff, assign_explanations, diff_text
+from refactor.app.discover import discover, is_dockerfile_name
+from refactor.app.report import _fence, mermaid_graph
+from refactor.engine.codemod import Explanation
+from refactor.syntax.parser import parse
 
 # -- diffs --------------------------------------------------------------------------------------
 
@@ -210,10 +210,10 @@ def test_markdown_fence_outgrows_the_content() -> None:
 
 
 def test_pr_body_has_table_sizes_graph_and_diff() -> None:
-    from refactor.codemod import Explanation as Exp
-    from refactor.report import FileResult, pr_body
-    from refactor.runner import FileReport
-    from refactor.verify import Build, Verification
+    from refactor.app.report import FileResult, pr_body
+    from refactor.app.verify import Build, Verification
+    from refactor.engine.codemod import Explanation as Exp
+    from refactor.engine.runner import FileReport
 
     old = "FROM golang:1.22\nRUN go build -o /app\n"
     new = (

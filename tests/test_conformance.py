@@ -24,7 +24,7 @@ import pytest
 from realworld import REALWORLD, SHARED, realworld_files
 
 from refactor import Dockerfile, DockerfileSyntaxError, Instruction, parse, parse_bytes, parse_file
-from refactor.buildkit import go_ltrim_space
+from refactor.syntax.buildkit import go_ltrim_space
 
 REPO = Path(__file__).resolve().parents[1]
 BUILDKIT = SHARED / "conformance" / "buildkit-parser"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from realworld import REALWORLD, print_outcomes, realworld_trees, reason_kind
 
-from refactor.codemod import Context
+from refactor.analysis.model import build_model
 from refactor.data import stages
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.engine.codemod import Context
+from refactor.engine.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.syntax.parser import parse
 
 NAME = "deps-stage"
 

@@ -13,10 +13,10 @@ import pytest
 from realworld import REALWORLD
 from test_cross_platform import check_realworld
 
-from refactor.codemod import Context
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import load_codemod, run_codemods
+from refactor.analysis.model import build_model
+from refactor.engine.codemod import Context
+from refactor.engine.runner import load_codemod, run_codemods
+from refactor.syntax.parser import parse
 
 NAME = "dev-target"
 

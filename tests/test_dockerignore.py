@@ -13,12 +13,12 @@ from click.testing import CliRunner
 from test_document_stages import needs_realworld, realworld_problems
 
 from codemods.dockerignore import HEADER, DockerIgnore, GitIgnore, IgnoreRules, PatternError
-from refactor.cli import main
-from refactor.codemod import Context
+from refactor.app.cli import main
+from refactor.app.docker import DockerEngine
 from refactor.data.ignore import COMMON_ENTRIES, ECOSYSTEMS, KINDS
-from refactor.docker import DockerEngine
-from refactor.parser import parse
-from refactor.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.engine.codemod import Context
+from refactor.engine.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.syntax.parser import parse
 
 NODE = """FROM node:20
 WORKDIR /app

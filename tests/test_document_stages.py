@@ -16,11 +16,11 @@ from realworld import REALWORLD, realworld_files
 
 from codemods.dockerignore import context_sources
 from codemods.document_stages import DocumentStages, comment_marker, describe
-from refactor.codemod import Codemod, Context
+from refactor.analysis.model import build_model
 from refactor.data.ecosystems import ecosystem_of_image
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import FileReport, load_codemod, migrate, run_codemods, select_codemods
+from refactor.engine.codemod import Codemod, Context
+from refactor.engine.runner import FileReport, load_codemod, migrate, run_codemods, select_codemods
+from refactor.syntax.parser import parse
 
 
 def document(text: str, target: str | None = None) -> FileReport:

@@ -13,8 +13,8 @@ from docker_env import PYTHON_APP
 from fakeforge import FakeForge
 from gitcli import git
 
-from refactor.cli import main
-from refactor.forge import Forge, ForgeClient, ForgeError, detect_forge
+from refactor.app.cli import main
+from refactor.app.forge import Forge, ForgeClient, ForgeError, detect_forge
 
 TOKEN = "tok-SECRET-1234567890"
 BRANCH = "msb-migrate/multi-stage"

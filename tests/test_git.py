@@ -14,11 +14,11 @@ from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
 from gitcli import git
 
-from refactor.cli import main
-from refactor.codemod import Context, Options
-from refactor.gitops import BOT_EMAIL, TRAILER
-from refactor.parser import parse
-from refactor.runner import available_codemods, run_codemods
+from refactor.app.cli import main
+from refactor.app.gitops import BOT_EMAIL, TRAILER
+from refactor.engine.codemod import Context, Options
+from refactor.engine.runner import available_codemods, run_codemods
+from refactor.syntax.parser import parse
 
 DOCKERFILE = PYTHON_APP
 BRANCH = "msb-migrate/multi-stage"

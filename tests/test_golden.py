@@ -2,7 +2,7 @@
 
 Each case holds ``before.Dockerfile`` and ``after.Dockerfile`` (identical when the codemod
 must skip), a ``README.md`` saying why, and optionally ``context/`` (the build context the
-codemod may read), ``options.json`` (``refactor.codemod.Options`` fields), ``skip.txt``
+codemod may read), ``options.json`` (``refactor.engine.codemod.Options`` fields), ``skip.txt``
 (a phrase the skip reason must contain) and ``after.dockerignore`` (the ``.dockerignore`` the
 codemod writes into the context; without it the codemod must write no other file). The case
 runs through the real runner with only its codemod selected, so the runner's checks (parses,
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from refactor.codemod import Context, Options
-from refactor.parser import parse
-from refactor.runner import CODEMOD_MODULES, load_codemod, run_codemods
+from refactor.engine.codemod import Context, Options
+from refactor.engine.runner import CODEMOD_MODULES, load_codemod, run_codemods
+from refactor.syntax.parser import parse
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

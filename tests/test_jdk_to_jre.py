@@ -8,12 +8,12 @@ import pytest
 from realworld import realworld_files
 
 from codemods.jdk_to_jre import JdkToJre
-from refactor.codemod import Context, Options
+from refactor.analysis.images import ImageRef
+from refactor.analysis.model import build_model
 from refactor.data.java import JreImage, NoJre, distroless_for, jre_for
-from refactor.images import ImageRef
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import FileReport, run_codemods
+from refactor.engine.codemod import Context, Options
+from refactor.engine.runner import FileReport, run_codemods
+from refactor.syntax.parser import parse
 
 FILES = realworld_files()
 CODEMOD = JdkToJre()

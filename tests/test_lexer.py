@@ -1,4 +1,4 @@
-"""BuildKit's word lexer tables (``frontend/dockerfile/shell``) against ``refactor.lexer``.
+"""BuildKit's word lexer tables (``frontend/dockerfile/shell``) against ``refactor.syntax.lexer``.
 
 ``envVarTest`` (TestShellParser4EnvVars): ``PLATFORM|input|expected``; we run the ``A`` (all)
 and ``U`` (unix) rows with ``ProcessWord``, escape ``\\`` and env PWD=/home SHELL=bash
@@ -8,7 +8,7 @@ lines add to the environment of the rows after them.
 
 Why our own port rather than dockerfile-parse for substitution: on the same 228 A/U rows of
 ``envVarTest``, ``dockerfile_parse.util.WordSplitter(input, envs=env).dequote()`` gets 87 right,
-``refactor.lexer.Lex("\\\\").process_word`` gets 228 (measured with dockerfile-parse 2.0.1;
+``refactor.syntax.lexer.Lex("\\\\").process_word`` gets 228 (measured with dockerfile-parse 2.0.1;
 :func:`test_dockerfile_parse_word_splitter_for_information` recomputes both counts).
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from refactor.buildkit import heredoc_specs
-from refactor.lexer import Lex, LexError
+from refactor.syntax.buildkit import heredoc_specs
+from refactor.syntax.lexer import Lex, LexError
 
 SHELL = Path(__file__).resolve().parents[1].parent / "shared/conformance/buildkit-parser/shell"
 ENV = {"PWD": "/home", "SHELL": "bash", "KOREAN": "한국어", "NULL": ""}
@@ -123,7 +123,9 @@ def test_dockerfile_parse_word_splitter_for_information(shared_dir: Path) -> Non
         except LexError:
             got = "error"
         ours += got == expected
-    print(f"envVarTest A/U rows: {len(UNIX_ROWS)}; refactor.lexer {ours}; WordSplitter {theirs}")
+    print(
+        f"envVarTest A/U rows: {len(UNIX_ROWS)}; refactor.syntax.lexer {ours}; WordSplitter {theirs}"
+    )
     assert ours == len(UNIX_ROWS)
     assert theirs < ours
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from refactor import parse
-from refactor.images import ImageRef
-from refactor.model import build_model
+from refactor.analysis.images import ImageRef
+from refactor.analysis.model import build_model
 
 FOUR_STAGES = """\
 ARG GO_VERSION=1.22

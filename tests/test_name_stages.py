@@ -9,10 +9,10 @@ import pytest
 from realworld import realworld_files
 
 from codemods.name_stages import STAGE_NAME, NameStages, run_commands, word_spans
-from refactor.codemod import Context
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import FileReport, run_codemods
+from refactor.analysis.model import build_model
+from refactor.engine.codemod import Context
+from refactor.engine.runner import FileReport, run_codemods
+from refactor.syntax.parser import parse
 
 FILES = realworld_files()
 CODEMOD = NameStages()

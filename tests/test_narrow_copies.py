@@ -11,10 +11,10 @@ import pytest
 from test_document_stages import needs_realworld, realworld_problems
 
 from codemods.narrow_copies import NarrowCopies
-from refactor.codemod import Context
-from refactor.docker import DockerEngine
-from refactor.parser import parse
-from refactor.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.app.docker import DockerEngine
+from refactor.engine.codemod import Context
+from refactor.engine.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.syntax.parser import parse
 
 GO_FILES = {
     "go.mod": "module example.com/narrow\n\ngo 1.22\n",

@@ -17,9 +17,9 @@ import pytest
 from realworld import REALWORLD, realworld_files
 
 from codemods.non_root_user import NonRootUser
-from refactor.codemod import Context, Options
-from refactor.parser import parse
-from refactor.runner import FileReport, run_codemods
+from refactor.engine.codemod import Context, Options
+from refactor.engine.runner import FileReport, run_codemods
+from refactor.syntax.parser import parse
 
 
 def _run(text: str, ctx: Context | None = None) -> FileReport:

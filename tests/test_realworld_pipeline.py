@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from realworld import REALWORLD, realworld_files
 
-from refactor.codemod import Context
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import FileReport, available_codemods, run_codemods
+from refactor.analysis.model import build_model
+from refactor.engine.codemod import Context
+from refactor.engine.runner import FileReport, available_codemods, run_codemods
+from refactor.syntax.parser import parse
 
 FILES = realworld_files()
 CODEMODS = available_codemods()

@@ -6,15 +6,15 @@ import pickle
 from collections.abc import Callable
 
 from refactor import parse
-from refactor.codemod import Codemod, Context, Result
-from refactor.runner import (
+from refactor.engine.codemod import Codemod, Context, Result
+from refactor.engine.runner import (
     CODEMOD_MODULES,
     DEFAULT_CODEMODS,
     available_codemods,
     run_codemods,
     select_codemods,
 )
-from refactor.syntax import Comment, Dockerfile, Instruction
+from refactor.syntax.tree import Comment, Dockerfile, Instruction
 
 SOURCE = 'FROM golang:1.22 AS build\nRUN go build -o /app .\n\nFROM debian:12\nCMD ["/app"]\n'
 

@@ -1,4 +1,4 @@
-"""Tests for refactor.shell: command extraction, cwd tracking, errexit, robustness."""
+"""Tests for refactor.analysis.shell: command extraction, cwd tracking, errexit, robustness."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 import pytest
 from realworld import REALWORLD
 
-from refactor import shell
-from refactor.shell import Command, Script, analyse, split_commands
+from refactor.analysis import shell
+from refactor.analysis.shell import Command, Script, analyse, split_commands
 
 
 def words(script: Script, *, subst: bool = False) -> list[tuple[str, ...]]:
@@ -356,7 +356,7 @@ def test_text_offsets_with_non_ascii() -> None:
 
 # Tricky samples used to compare parsers (docs/shell-parser.md): the expected words of every
 # command outside command substitutions.  bashlex gets 16 of these 27 right; tree-sitter-bash
-# without the fixes in refactor/shell.py gets 23.
+# without the fixes in refactor/analysis/shell.py gets 23.
 TRICKY: list[tuple[str, list[tuple[str, ...]]]] = [
     ('echo "a\\nb"', [("echo", "a\\nb")]),
     ("go build -ldflags=\"-X 'main.v=1'\" .", [("go", "build", "-ldflags=-X 'main.v=1'", ".")]),

@@ -13,10 +13,10 @@ from collections import Counter
 import pytest
 from realworld import REALWORLD, print_outcomes, realworld_trees, reason_kind
 
-from refactor.codemod import Context
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import load_codemod, run_codemods
+from refactor.analysis.model import build_model
+from refactor.engine.codemod import Context
+from refactor.engine.runner import load_codemod, run_codemods
+from refactor.syntax.parser import parse
 
 dockerfile = pytest.importorskip("dockerfile")
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP, PYTHON_APP_IMAGES, docker_engine_with, write_python_app
 
-from refactor.cli import main
-from refactor.docker import DockerEngine, RunResult
-from refactor.verify import Build, Verification, render
+from refactor.app.cli import main
+from refactor.app.docker import DockerEngine, RunResult
+from refactor.app.verify import Build, Verification, render
 
 #: Migrated like PYTHON_APP, but no build of it succeeds.
 BROKEN = PYTHON_APP.replace("requirements.txt\n", "requirements.txt && test -f /nonexistent\n")

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP_IMAGES, docker_engine_with, write_python_app
 
-from refactor.cli import main
-from refactor.docker import DockerEngine
-from refactor.verify import Build, StageBuild, Verification, render
+from refactor.app.cli import main
+from refactor.app.docker import DockerEngine
+from refactor.app.verify import Build, StageBuild, Verification, render
 
 #: Three stages; the test stage is not needed by the final one and fails when built.
 FAILING_TEST_STAGE = (

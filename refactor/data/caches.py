@@ -20,8 +20,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..caching import cached
-from ..images import ImageRef
+from refactor.analysis.images import ImageRef
+from refactor.caching import cached
 
 __all__ = [
     "IMAGE_ENV",

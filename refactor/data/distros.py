@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..images import ImageRef
+from refactor.analysis.images import ImageRef
 
 __all__ = ["DISTROLESS_NONROOT_UID", "Distro", "distro_of", "tag_distro"]
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..images import ImageRef
-from ..shell import Command
+from refactor.analysis.images import ImageRef
+from refactor.analysis.shell import Command
 
 __all__ = [
     "BUILD_ONLY_ENV",

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..images import ImageRef
+from refactor.analysis.images import ImageRef
 
 __all__ = [
     "DISTROLESS_JAVA",

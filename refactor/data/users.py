@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..images import ImageRef
-from .distros import DISTROLESS_NONROOT_UID
+from refactor.analysis.images import ImageRef
+from refactor.data.distros import DISTROLESS_NONROOT_UID
 
 __all__ = [
     "BUILDS_AT_START",

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # e2e_harness, also in
 
 import e2e_harness
 
-from refactor.docker import DockerEngine
+from refactor.app.docker import DockerEngine
 
 #: Set by .ci/run once the engine is up: then a missing engine or image is a failure, not a skip.
 REQUIRED = os.environ.get("MSB_E2E_REQUIRED") == "1"

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from refactor.docker import DockerEngine, DockerError
+from refactor.app.docker import DockerEngine, DockerError
 
 APPS_DIR = Path(__file__).resolve().parent / "apps"
 REPO_ROOT = Path(__file__).resolve().parents[2]

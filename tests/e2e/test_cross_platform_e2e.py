@@ -18,9 +18,9 @@ import uuid
 import pytest
 from e2e_harness import APPS_DIR, BUILD_TIMEOUT, check_app
 
-from refactor.codemod import Options
-from refactor.docker import DockerEngine
-from refactor.runner import migrate, select_codemods
+from refactor.app.docker import DockerEngine
+from refactor.engine.codemod import Options
+from refactor.engine.runner import migrate, select_codemods
 
 pytestmark = pytest.mark.e2e
 

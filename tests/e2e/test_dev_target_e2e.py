@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from e2e_harness import APPS_DIR, check_app
 
-from refactor.docker import DockerEngine
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import migrate, select_codemods
+from refactor.analysis.model import build_model
+from refactor.app.docker import DockerEngine
+from refactor.engine.runner import migrate, select_codemods
+from refactor.syntax.parser import parse
 
 pytestmark = pytest.mark.e2e
 

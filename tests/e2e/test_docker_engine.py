@@ -1,4 +1,4 @@
-"""The refactor.docker engine interface against the real engine (and a few pure helpers)."""
+"""The refactor.app.docker engine interface against the real engine (and a few pure helpers)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from e2e_harness import AppReport, SmokeSpec, base_images, size_table, stage_count
 
-from refactor.docker import (
+from refactor.app.docker import (
     DockerEngine,
     DockerError,
     DockerTimeoutError,

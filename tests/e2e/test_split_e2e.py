@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from e2e_harness import base_images, check_app, list_apps, register_report, stage_count
 
-from refactor.runner import migrate
+from refactor.engine.runner import migrate
 
 pytestmark = pytest.mark.e2e
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from e2e_harness import APPS_DIR, BUILD_TIMEOUT, check_app
 
-from refactor.model import build_model
-from refactor.parser import parse
-from refactor.runner import migrate, select_codemods
+from refactor.analysis.model import build_model
+from refactor.engine.runner import migrate, select_codemods
+from refactor.syntax.parser import parse
 
 pytestmark = pytest.mark.e2e
 

@@ -1,6 +1,6 @@
 """``msb-migrate verify``: build the original and the migrated Dockerfile and compare them.
 
-Both are built with the local engine (:class:`refactor.docker.DockerEngine`) against the same
+Both are built with the local engine (:class:`refactor.app.docker.DockerEngine`) against the same
 build context; for each image the size, the layer count and the user it runs as are reported,
 and with a smoke command both images run it (as entrypoint and arguments, so it works on images
 without a shell) and their outputs are compared. With ``stages`` every stage of the migrated
@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .docker import DockerEngine, DockerError, RunResult
-from .errors import MsbError
-from .model import build_model
-from .parser import parse
+from refactor.analysis.model import build_model
+from refactor.app.docker import DockerEngine, DockerError, RunResult
+from refactor.errors import MsbError
+from refactor.syntax.parser import parse
 
 __all__ = ["Build", "StageBuild", "Verification", "render", "verify"]
 

@@ -26,18 +26,23 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .codemod import Codemod, Context, Options
-from .config import FLAVOURS, Config, ConfigError, load_config
-from .diffing import FileDiff, assign_explanations
-from .discover import Target, discover
-from .errors import DockerfileSyntaxError, InputError, MsbError
-from .forge import FORGES, Forge, ForgeClient, detect_forge, token_from_env
-from .parser import MAX_BYTES, decode, parse
-from .report import FileResult, commit_message, pr_body, summary, to_json, to_sarif
-from .runner import CODEMOD_MODULES, available_codemods, run_codemods, select_codemods
+from refactor.app.config import FLAVOURS, Config, ConfigError, load_config
+from refactor.app.diffing import FileDiff, assign_explanations
+from refactor.app.discover import Target, discover
+from refactor.app.forge import FORGES, Forge, ForgeClient, detect_forge, token_from_env
+from refactor.app.report import FileResult, commit_message, pr_body, summary, to_json, to_sarif
+from refactor.engine.codemod import Codemod, Context, Options
+from refactor.engine.runner import (
+    CODEMOD_MODULES,
+    available_codemods,
+    run_codemods,
+    select_codemods,
+)
+from refactor.errors import DockerfileSyntaxError, InputError, MsbError
+from refactor.syntax.parser import MAX_BYTES, decode, parse
 
 if TYPE_CHECKING:  # the Docker and git layers load when a command needs them (start-up time)
-    from .gitops import Workspace
+    from refactor.app.gitops import Workspace
 
 # The single-repository steps that ``msb-migrate bulk`` reuses are public too.
 __all__ = [
@@ -740,8 +745,8 @@ def _write_result(result: FileResult) -> None:
 
 
 def _verify_all(results: Sequence[FileResult], params: dict[str, Any]) -> bool:
-    from .docker import DockerEngine
-    from .verify import render, verify
+    from refactor.app.docker import DockerEngine
+    from refactor.app.verify import render, verify
 
     engine = DockerEngine(params["docker"])
     reason = engine.unavailable_reason()
@@ -799,7 +804,7 @@ class Publication:
     def prepare(cls, changed: list[FileResult], params: dict[str, Any]) -> Publication:
         """Everything that can refuse without building or committing: the repository, dirty
         files, the forge, the token and the base branch."""
-        from .gitops import Workspace
+        from refactor.app.gitops import Workspace
 
         first = changed[0].real
         assert first is not None
@@ -889,8 +894,8 @@ def verify_cmd(path: Path, **params: Any) -> None:
 
     Exit status 1 when a build (a stage's too, with --stages) fails or the smoke outputs differ.
     """
-    from .docker import DockerEngine
-    from .verify import render, verify
+    from refactor.app.docker import DockerEngine
+    from refactor.app.verify import render, verify
 
     settings = Settings(overrides_from(params))
     engine = DockerEngine(params["docker"])
@@ -982,7 +987,7 @@ def bulk_cmd(repos: Path, **params: Any) -> None:
 
     Exit status 2 when a repository failed.
     """
-    from .bulk import run_bulk  # imports this module: loaded when used
+    from refactor.app.bulk import run_bulk  # imports this module: loaded when used
 
     sys.exit(run_bulk(repos, params))
 

@@ -3,7 +3,7 @@
 These functions reproduce ``frontend/dockerfile/parser`` of moby/buildkit on strings: joining
 continuation lines, splitting the keyword from its flags and arguments, the per-instruction
 argument parsers (JSON exec form, whitespace lists, ``key=value`` pairs, HEALTHCHECK,
-ONBUILD) and heredoc detection. The lossless tree (``refactor.syntax``) keeps the raw text;
+ONBUILD) and heredoc detection. The lossless tree (``refactor.syntax.tree``) keeps the raw text;
 everything it says about the *meaning* of an instruction comes from here, so that our reading
 matches the engine's. ``tests/test_conformance.py`` checks the result against the official
 parser on BuildKit's own test cases and on real-world files.
@@ -17,7 +17,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from .lexer import GO_SPACE_CHARS, Lex, LexError, is_go_space
+from refactor.syntax.lexer import GO_SPACE_CHARS, Lex, LexError, is_go_space
 
 _GO_SPACE_SET = frozenset(GO_SPACE_CHARS)
 

@@ -14,11 +14,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import buildkit
-from .buildkit import InstructionError, ParsedLine, continuation_regex, go_ltrim_space
-from .errors import DockerfileSyntaxError, InputError
-from .lexer import GO_SPACE_CHARS
-from .syntax import (
+from refactor.errors import DockerfileSyntaxError, InputError
+from refactor.syntax import buildkit
+from refactor.syntax.buildkit import (
+    InstructionError,
+    ParsedLine,
+    continuation_regex,
+    go_ltrim_space,
+)
+from refactor.syntax.lexer import GO_SPACE_CHARS
+from refactor.syntax.tree import (
     Blank,
     Comment,
     Directive,

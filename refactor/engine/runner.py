@@ -12,15 +12,26 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .codemod import Codemod, Context, Explanation, Options, Result, Skip, file_opted_out
-from .errors import MsbError
-from .model import build_model
-from .parser import parse
-from .syntax import Directive, Dockerfile
+from refactor.analysis.model import build_model
+from refactor.engine.codemod import (
+    Codemod,
+    Context,
+    Explanation,
+    Kind,
+    Options,
+    Result,
+    Skip,
+    file_opted_out,
+)
+from refactor.errors import MsbError
+from refactor.syntax.parser import parse
+from refactor.syntax.tree import Directive, Dockerfile
 
 __all__ = [
     "CODEMOD_MODULES",
@@ -192,7 +203,9 @@ def _run(
 ) -> FileReport:
     report = FileReport(tree.path or "<input>", tree.code, tree)
     if file_opted_out(tree):
-        report.skips.append(Skip("msb-migrate", "the file opts out (# msb-migrate: skip)"))
+        report.skips.append(
+            Skip("msb-migrate", "the file opts out (# msb-migrate: skip)", code="MSB001")
+        )
         return report
     current = tree
     for codemod in codemods:
@@ -206,7 +219,11 @@ def _run(
             if again.tree.code != result.tree.code:
                 problem = "applying it twice changes the file again"
         if problem is not None:
-            report.skips.append(Skip(codemod.name, f"change discarded: {problem}"))
+            report.skips.append(
+                Skip(
+                    codemod.name, f"change discarded: {problem}", code="MSB002", kind=Kind.DISCARDED
+                )
+            )
             continue
         current = result.tree
         # Resolve lines now: a later codemod may replace these nodes (then the line stays).
@@ -224,7 +241,16 @@ def _safe_transform(codemod: Codemod, tree: Dockerfile, ctx: Context) -> Result:
     try:
         return codemod.transform(tree, ctx)
     except Exception as exc:  # a bug in one codemod must not lose the others' work
-        return Result(tree, skips=(Skip(codemod.name, f"internal error: {exc!r}"),))
+        if os.environ.get("MSB_DEBUG") == "1":
+            raise
+        skip = Skip(
+            codemod.name,
+            f"internal error: {exc!r}",
+            code="MSB003",
+            kind=Kind.INTERNAL_ERROR,
+            detail=traceback.format_exc(),
+        )
+        return Result(tree, skips=(skip,))
 
 
 def _with_syntax_directive(tree: Dockerfile, report: FileReport) -> Dockerfile:

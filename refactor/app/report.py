@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .codemod import Codemod, Explanation, Skip
-from .diffing import FileDiff, diff_text
-from .model import build_model
-from .runner import FileReport
-from .syntax import Dockerfile
+from refactor.analysis.model import build_model
+from refactor.app.diffing import FileDiff, diff_text
+from refactor.engine.codemod import Codemod, Explanation, Skip
+from refactor.engine.runner import FileReport
+from refactor.syntax.tree import Dockerfile
 
 if TYPE_CHECKING:
-    from .verify import Build, Verification
+    from refactor.app.verify import Build, Verification
 
 #: The trailer of every commit msb-migrate makes; its branches are recognised by it.
 TRAILER = "Generated-by: msb-migrate"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .caching import cached
+from refactor.caching import cached
 
 __all__ = ["ImageRef"]
 

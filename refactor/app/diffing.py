@@ -11,8 +11,8 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .codemod import Explanation
-from .syntax import split_lines
+from refactor.engine.codemod import Explanation
+from refactor.syntax.tree import split_lines
 
 __all__ = ["CONTEXT_LINES", "FileDiff", "Hunk", "assign_explanations", "diff_text"]
 

@@ -61,7 +61,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .cli import (
+from refactor.app.cli import (
     EXIT_ERROR,
     PR_TITLE,
     PROG,
@@ -74,10 +74,10 @@ from .cli import (
     process_target,
     write_atomic,
 )
-from .discover import discover, is_dockerfile_name
-from .errors import MsbError
-from .gitops import GitOpsError, scrub
-from .report import FileResult, commit_message, pr_body, tool_version
+from refactor.app.discover import discover, is_dockerfile_name
+from refactor.app.gitops import GitOpsError, scrub
+from refactor.app.report import FileResult, commit_message, pr_body, tool_version
+from refactor.errors import MsbError
 
 __all__ = [
     "STATUSES",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import MsbError
+from refactor.errors import MsbError
 
 __all__ = [
     "FORGES",

@@ -4,7 +4,7 @@ Each codemod lives in its own module under ``codemods/``, subclasses :class:`Cod
 has a stable kebab-case ``name`` (used on the command line and in config) and a one-paragraph
 ``description``. :meth:`Codemod.transform` returns a :class:`Result`: the new tree with the
 :class:`Explanation` of each change, or the unchanged tree with :class:`Skip` reasons the
-user can read. Codemods never write files; the runner (:mod:`refactor.runner`) applies them
+user can read. Codemods never write files; the runner (:mod:`refactor.engine.runner`) applies them
 in a fixed order and checks every output.
 """
 
@@ -15,17 +15,20 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from .caching import cached
-from .model import BuildModel, build_model
-from .syntax import Comment, Dockerfile, Instruction, Node, Style
+from refactor.analysis.model import BuildModel, build_model
+from refactor.caching import cached
+from refactor.syntax.tree import Comment, Dockerfile, Instruction, Node, Style
 
 __all__ = [
+    "ENGINE_CODES",
     "Codemod",
     "Context",
     "Explanation",
+    "Kind",
     "Options",
     "Planner",
     "Result",
@@ -56,13 +59,35 @@ class Explanation:
         return f"[{self.codemod}] {where}{self.message}{why}"
 
 
+class Kind(StrEnum):
+    """What kind of outcome a :class:`Skip` is (stable values, used in JSON and SARIF)."""
+
+    #: The codemod looked and chose to leave the file or an instruction alone.
+    SKIPPED = "skipped"
+    #: The codemod changed the file, but the runner's checks refused the change.
+    DISCARDED = "discarded"
+    #: The codemod raised; its traceback is in :attr:`Skip.detail`.
+    INTERNAL_ERROR = "internal-error"
+
+
+#: Codes of the outcomes the runner itself gives (a codemod's codes are its ``codes``).
+ENGINE_CODES: Mapping[str, str] = {
+    "MSB001": "the file opts out of every codemod (# msb-migrate: skip)",
+    "MSB002": "a change was discarded: it failed the runner's checks",
+    "MSB003": "a codemod raised an internal error (MSB_DEBUG=1 re-raises it)",
+}
+
+
 @dataclass(frozen=True)
 class Skip:
-    """Why a codemod left the file (or an instruction) alone."""
+    """Why a codemod left the file (or an instruction) alone, under a stable ``code``."""
 
     codemod: str
     reason: str
     line: int | None = None
+    code: str = field(default="", kw_only=True)
+    kind: Kind = field(default=Kind.SKIPPED, kw_only=True)
+    detail: str = field(default="", compare=False, repr=False, kw_only=True)
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
@@ -70,12 +95,14 @@ class Skip:
 
 
 class Unsupported(Exception):
-    """Raised inside a codemod to leave the file alone, with a reason the user can read."""
+    """Raised inside a codemod to leave the file alone, with a reason the user can read and
+    the stable code of that kind of reason."""
 
-    def __init__(self, reason: str, line: int | None = None) -> None:
+    def __init__(self, reason: str, line: int | None = None, *, code: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = line
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -242,6 +269,9 @@ class Codemod(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     default: ClassVar[bool] = True
+    #: The stable codes of this codemod's skips, each with a one-line summary
+    #: (``msb-migrate --explain CODE``): a prefix of its own and three digits.
+    codes: ClassVar[Mapping[str, str]] = {}
 
     @abstractmethod
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
@@ -251,8 +281,10 @@ class Codemod(ABC):
     def model(self, tree: Dockerfile) -> BuildModel:
         return build_model(tree)
 
-    def skip(self, tree: Dockerfile, reason: str, line: int | None = None) -> Result:
-        return Result(tree, skips=(Skip(self.name, reason, line),))
+    def skip(
+        self, tree: Dockerfile, reason: str, line: int | None = None, *, code: str = ""
+    ) -> Result:
+        return Result(tree, skips=(Skip(self.name, reason, line, code=code),))
 
     def attempt(self, tree: Dockerfile, plan: Callable[[], Result]) -> Result:
         """``plan()``, or ``tree`` left alone with the reason ``plan`` gave by raising
@@ -260,7 +292,7 @@ class Codemod(ABC):
         try:
             return plan()
         except Unsupported as skip:
-            return self.skip(tree, skip.reason, skip.line)
+            return self.skip(tree, skip.reason, skip.line, code=skip.code)
 
     def explain(
         self, message: str, reason: str = "", node: Node | None = None, line: int | None = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import MsbError
+from refactor.errors import MsbError
 
 __all__ = [
     "DEFAULT_BRANCH",

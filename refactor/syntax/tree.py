@@ -12,7 +12,7 @@ everything else it had (continuations, comments, spacing). :meth:`Instruction.cr
 new instruction in a file's :class:`Style` (keyword case, line ending, continuation indent).
 
 What an instruction *means* (its logical keyword, flag values, arguments, JSON exec form,
-heredocs) is read from its text with BuildKit's rules (:mod:`refactor.buildkit`).
+heredocs) is read from its text with BuildKit's rules (:mod:`refactor.syntax.buildkit`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Self, TypeVar, cast
 
-from . import buildkit
-from .buildkit import ParsedLine, Values, continuation_regex
-from .caching import cached
+from refactor.caching import cached
+from refactor.syntax import buildkit
+from refactor.syntax.buildkit import ParsedLine, Values, continuation_regex
 
 T = TypeVar("T")
 
@@ -296,7 +296,7 @@ class Instruction(Node):
     @classmethod
     def create_raw(cls, line: str, escape: str = "\\") -> Instruction:
         """An instruction node from one line of text (no line ending)."""
-        from .parser import parse_instruction
+        from refactor.syntax.parser import parse_instruction
 
         return parse_instruction(line, escape)
 

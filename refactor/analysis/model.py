@@ -3,7 +3,7 @@
 Stages with their base images and names, global ARGs substituted into FROM, the stage graph
 (``FROM <stage>``, ``COPY --from``, ``RUN --mount=…,from=``), the stages a target needs, and
 for every instruction the state it runs in: absolute working directory, user, environment,
-shell. Substitution uses BuildKit's lexer (:mod:`refactor.lexer`), so ``${VAR:-default}``
+shell. Substitution uses BuildKit's lexer (:mod:`refactor.syntax.lexer`), so ``${VAR:-default}``
 and friends resolve as the engine resolves them.
 """
 
@@ -18,10 +18,10 @@ from types import MappingProxyType
 
 from dockerfile_parse.parser import image_from
 
-from .caching import cached
-from .images import ImageRef
-from .lexer import Lex, LexError
-from .syntax import Dockerfile, Instruction
+from refactor.analysis.images import ImageRef
+from refactor.caching import cached
+from refactor.syntax.lexer import Lex, LexError
+from refactor.syntax.tree import Dockerfile, Instruction
 
 __all__ = ["BuildModel", "Edge", "RunState", "Stage", "build_model"]
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError
+from refactor.errors import InputError
 
 __all__ = ["Target", "discover", "is_dockerfile_name"]
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import git
 
-from .errors import MsbError
-from .report import TRAILER
+from refactor.app.report import TRAILER
+from refactor.errors import MsbError
 
 __all__ = [
     "BOT_EMAIL",

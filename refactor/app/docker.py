@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import MsbError
+from refactor.errors import MsbError
 
 __all__ = [
     "KNOWN_USERS",

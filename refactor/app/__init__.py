@@ -1,0 +1,1 @@
+"""The application floor: options, migrate, write, publish, bulk, verify, and the command line."""

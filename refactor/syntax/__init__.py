@@ -1,0 +1,1 @@
+"""The syntax floor: BuildKit's lexer and per-instruction rules, the lossless tree, the parser."""
