@@ -53,8 +53,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from make_repos import make_repos  # noqa: E402
 
 from refactor import clear_caches, parse  # noqa: E402
-from refactor.app.cli import Overrides, Settings, process_targets  # noqa: E402
+from refactor.app.config import Settings  # noqa: E402
 from refactor.app.discover import Target  # noqa: E402
+from refactor.app.migrate import MigrateOptions, migrate  # noqa: E402
+from refactor.app.options import Config  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
 CLI = [sys.executable, "-c", "from refactor.app.cli import main; main()"]
@@ -148,18 +150,15 @@ def main() -> int:
     cpus = os.cpu_count() or 1
 
     def dry_run(jobs: int) -> Callable[[], int]:
-        params = {"jobs": jobs, "context_dir": None, "target": None}
-
         def one_pass() -> int:
             clear_caches()  # and a new Settings: the configuration is looked up again
-            results = list(process_targets(targets, params, Settings(Overrides())))
+            results = list(migrate(targets, MigrateOptions(Settings(Config()), jobs=jobs)))
             assert not any(r.error for r in results)
             return len(results)
 
         return one_pass
 
-    params = {"jobs": 1, "context_dir": None, "target": None}
-    changed = sum(r.changed for r in process_targets(targets, params, Settings(Overrides())))
+    changed = sum(r.changed for r in migrate(targets, MigrateOptions(Settings(Config()), jobs=1)))
 
     def parse_print() -> int:
         clear_caches()

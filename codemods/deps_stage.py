@@ -10,7 +10,9 @@ stage of its own that other stages can build on. When the runtime copies ``node_
 the builder, a ``prod-deps`` stage installs the production dependencies only and the runtime
 copies them from there. Files whose builder copies its sources before the install, interleaves
 the install with source copies, or that already have a dependency stage are skipped with a
-reason.
+reason, under one of the stable codes in ``DepsStage.codes`` (one code per kind of reason: the
+four ways a dependency stage is found to exist already share DEP003). A builder skipped among
+several keeps its own code; notes on a runtime that keeps dev dependencies are DEP012.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from codemods.name_stages import run_commands
 from refactor.analysis.model import Stage, resolve_workdir, substitute
+from refactor.analysis.semantics import run_commands
 from refactor.analysis.shell import Command, analyse
 from refactor.data import ecosystems as eco
 from refactor.data import stages as data
@@ -69,6 +72,20 @@ class DepsStage(Codemod):
         "dependencies only; skipped when the manifests are not copied apart from the sources."
     )
     default = False
+    codes: ClassVar[Mapping[str, str]] = {
+        "DEP001": "single-stage file: there is no builder to take the dependencies from",
+        "DEP002": "a stage is referred to by its index, which a new stage would change",
+        "DEP003": "a dependency stage already exists",
+        "DEP004": "no stage the image needs copies files from the build context",
+        "DEP005": "the stage opted out (# msb-migrate: skip)",
+        "DEP006": "the builder stage has no name",
+        "DEP007": "the builder has an ONBUILD, which would fire in the stage built FROM deps",
+        "DEP008": "no dependency install from manifests copied before the sources",
+        "DEP009": "the sources are copied before the dependency install",
+        "DEP010": "a stage already has the name the new stage would take",
+        "DEP011": "the builder's FROM line cannot be renamed",
+        "DEP012": "the runtime keeps the builder's dev dependencies: no production-only install",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         return self.attempt(tree, lambda: _Mover(self, tree, ctx).run())
@@ -88,7 +105,7 @@ def _context_copies(stage: Stage) -> list[Instruction]:
 
 
 def _installs(inst: Instruction, stage: Stage, *, sources: bool = True) -> bool:
-    commands, _ = run_commands(inst, stage.state_of(inst))
+    commands = run_commands(inst, stage.state_of(inst)).words()
     return any(data.installs_dependencies(words, sources=sources) for words in commands)
 
 
@@ -117,7 +134,8 @@ class _Mover(Planner[DepsStage]):
         if len(model.stages) < 2:
             raise Unsupported(
                 "single-stage file: there is no builder to take the dependencies from "
-                "(split-build-runtime makes one)"
+                "(split-build-runtime makes one)",
+                code="DEP001",
             )
         numeric = next((e for e in model.edges if e.reference.isdigit()), None)
         if numeric is not None:
@@ -125,12 +143,14 @@ class _Mover(Planner[DepsStage]):
                 f"a stage is referred to by its index (`{numeric.reference}`): a new stage "
                 "would renumber it (name-stages names them)",
                 self.line(numeric.instruction),
+                code="DEP002",
             )
         existing = next((s for s in model.stages if s.name in data.DEPS_STAGE_NAMES), None)
         if existing is not None:
             raise Unsupported(
                 f"a dependency stage already exists (`{existing.alias}`)",
                 self.line(existing.from_),
+                code="DEP003",
             )
         final = model.final
         assert final is not None
@@ -140,7 +160,9 @@ class _Mover(Planner[DepsStage]):
             if i != final.index and _context_copies(model.stages[i])
         ]
         if not candidates:
-            raise Unsupported("no stage the image needs copies files from the build context")
+            raise Unsupported(
+                "no stage the image needs copies files from the build context", code="DEP004"
+            )
         plans: list[_Plan] = []
         skips: list[Skip] = []
         for stage in candidates:
@@ -148,7 +170,7 @@ class _Mover(Planner[DepsStage]):
                 plans.append(self.plan(stage))
             except Unsupported as skip:
                 reason = skip.reason if len(candidates) == 1 else f"`{stage.ref}`: {skip.reason}"
-                skips.append(Skip(self.codemod.name, reason, skip.line))
+                skips.append(Skip(self.codemod.name, reason, skip.line, code=skip.code))
         if not plans:
             return Result(self.tree, skips=tuple(skips))
         return self.render(plans, skips)
@@ -156,15 +178,16 @@ class _Mover(Planner[DepsStage]):
     # -- planning -----------------------------------------------------------------------------
     def plan(self, stage: Stage) -> _Plan:
         if not self.codemod.allowed(self.tree, stage.from_):
-            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})")
+            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})", code="DEP005")
         if stage.name is None or stage.alias is None:
-            raise Unsupported("the builder stage has no name")
+            raise Unsupported("the builder stage has no name", code="DEP006")
         parent = self.model.stages[stage.parent] if stage.parent is not None else None
         if parent is not None and _only_installs(parent):
             raise Unsupported(
                 f"a dependency stage already exists (`{parent.alias}` installs the "
                 f"dependencies `{stage.alias}` builds on)",
                 self.line(stage.from_),
+                code="DEP003",
             )
         manifests: list[Instruction] = []
         installs: list[Instruction] = []
@@ -175,7 +198,9 @@ class _Mover(Planner[DepsStage]):
             directive = inst.directive
             if directive == "ONBUILD":
                 raise Unsupported(
-                    "ONBUILD would fire in the stage built FROM deps", self.line(inst)
+                    "ONBUILD would fire in the stage built FROM deps",
+                    self.line(inst),
+                    code="DEP007",
                 )
             if directive in ("COPY", "ADD") and inst.flag("from") is not None:
                 source = next((e.source for e in self.model.edges if e.instruction is inst), None)
@@ -184,6 +209,7 @@ class _Mover(Planner[DepsStage]):
                         "a dependency stage already exists: the builder copies from "
                         f"`{inst.flag('from')}` before its sources",
                         self.line(inst),
+                        code="DEP003",
                     )
             elif id(inst) in context:
                 if all(data.is_manifest(s) for s in inst.values.items[:-1]):
@@ -203,7 +229,8 @@ class _Mover(Planner[DepsStage]):
         rest = stage.instructions[at:]
         if not rest:
             raise Unsupported(
-                "the stage only installs dependencies: it is a dependency stage already"
+                "the stage only installs dependencies: it is a dependency stage already",
+                code="DEP003",
             )
         head = stage.instructions[1:at]
         plan = _Plan(stage, end, installs, [i for i in head if i.directive == "ARG"])
@@ -219,7 +246,8 @@ class _Mover(Planner[DepsStage]):
         if late is None:
             return Unsupported(
                 "no dependency install (npm ci, pip install -r, go mod download, mvn "
-                "dependency:go-offline, cargo fetch…) from manifests copied before the sources"
+                "dependency:go-offline, cargo fetch…) from manifests copied before the sources",
+                code="DEP008",
             )
         assert source is not None
         copy = _text(source)
@@ -228,11 +256,13 @@ class _Mover(Planner[DepsStage]):
                 f"the manifests are not copied separately: `{copy}` brings the sources before "
                 f"`{_text(late)}`",
                 self.line(source),
+                code="DEP009",
             )
         return Unsupported(
             f"the install is interleaved with source copies: `{copy}` comes between the "
             f"manifests and `{_text(late)}`",
             self.line(source),
+            code="DEP009",
         )
 
     # -- production dependencies for the runtime ------------------------------------------------
@@ -313,7 +343,7 @@ class _Mover(Planner[DepsStage]):
     def pruned(self, rest: list[Instruction], stage: Stage) -> bool:
         for inst in rest:
             if inst.directive == "RUN":
-                commands, _ = run_commands(inst, stage.state_of(inst))
+                commands = run_commands(inst, stage.state_of(inst)).words()
                 if any(data.NODE_PRUNE.match(" ".join(words)) for words in commands):
                     return True
         return False
@@ -377,13 +407,20 @@ class _Mover(Planner[DepsStage]):
                 data.PROD_DEPS_STAGE if len(plans) == 1 else f"{stage.name}-{data.PROD_DEPS_STAGE}"
             )
             if deps in taken or (plan.prod is not None and prod in taken):
-                skips.append(Skip(self.codemod.name, f"a stage is already named `{deps}`"))
+                skips.append(
+                    Skip(self.codemod.name, f"a stage is already named `{deps}`", code="DEP010")
+                )
                 continue
             from_ = stage.from_
             args = from_.args.rstrip()
             if not args.endswith(stage.alias) or not args[: -len(stage.alias)][-1:].isspace():
                 skips.append(
-                    Skip(self.codemod.name, "cannot rename the FROM line", self.line(from_))
+                    Skip(
+                        self.codemod.name,
+                        "cannot rename the FROM line",
+                        self.line(from_),
+                        code="DEP011",
+                    )
                 )
                 continue
             deps_from = from_.with_changes(
@@ -455,7 +492,7 @@ class _Mover(Planner[DepsStage]):
                         redeclared[0],
                     )
                 )
-            skips.extend(Skip(self.codemod.name, note) for note in plan.notes)
+            skips.extend(Skip(self.codemod.name, note, code="DEP012") for note in plan.notes)
         if not explanations:
             return Result(self.tree, skips=tuple(skips))
         tree = self.tree.with_changes(nodes=tuple(nodes))

@@ -11,25 +11,37 @@ already cover it. Nothing the user wrote is removed or reordered: new entries ar
 after a comment line, in the file's line endings. BuildKit's per-Dockerfile ignore file
 (``<Dockerfile>.dockerignore``) is extended instead when it exists.
 
-Patterns are matched like moby's ``patternmatcher`` (``MatchesOrParentMatches``: the last
-matching pattern wins, a pattern matching a parent folder matches its files, ``**`` spans
-folders, patterns are relative to the context root); ``.gitignore`` patterns like git (a
-pattern without a slash matches at any depth, ``dir/`` only folders).
+Patterns, the context listing and the sources a COPY reads come from
+:mod:`refactor.analysis.context` (moby's ``patternmatcher`` rules, git's for ``.gitignore``).
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-from codemods.name_stages import BUILD_COMMANDS, DEPS_COMMANDS, Words, _matches, run_commands
-from refactor.analysis.model import build_model, substitute
-from refactor.app.discover import is_dockerfile_name
+from refactor.analysis.context import (
+    ContextListing,
+    GitIgnore,
+    IgnoreRules,
+    PatternError,
+    context_path,
+    context_sources,
+    ignore_file,
+    is_dockerfile_name,
+    pattern_regex,
+    read_raw,
+    source_regex,
+    walk_context,
+)
+from refactor.analysis.model import build_model
+from refactor.analysis.semantics import run_commands
 from refactor.caching import cached
+from refactor.data.commands import BUILD_COMMANDS, DEPS_COMMANDS, Words, matches
 from refactor.data.ignore import (
     COMMON_ENTRIES,
     ECOSYSTEMS,
@@ -44,257 +56,10 @@ from refactor.errors import MsbError
 from refactor.syntax.parser import parse
 from refactor.syntax.tree import Dockerfile, Instruction
 
-__all__ = [
-    "ContextListing",
-    "DockerIgnore",
-    "GitIgnore",
-    "IgnoreRules",
-    "PatternError",
-    "context_sources",
-    "ignore_file",
-    "read_raw",
-    "source_regex",
-    "walk_context",
-]
+__all__ = ["HEADER", "DockerIgnore"]
 
-#: Context walks stop here (the codemods skip rather than guess on larger contexts).
-MAX_CONTEXT_ENTRIES = 20_000
-#: Folders whose contents are not listed (they are recorded, and are never app sources).
-OPAQUE_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".gradle"})
 HEADER = "# Not needed in the image (added by msb-migrate)"
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^git@", re.IGNORECASE)
 _WILDCARD = re.compile(r"[*?\[]")
-
-
-class PatternError(MsbError):
-    """An ignore pattern that is not a valid pattern."""
-
-
-# -- patterns -------------------------------------------------------------------------------------
-def _regex(pattern: str, *, anywhere: bool = False) -> re.Pattern[str]:
-    """moby's pattern → regexp translation: ``*`` and ``?`` stop at ``/``, ``**`` spans folders
-    (``**/`` also none), ``[…]`` is a class, ``\\x`` escapes. ``anywhere`` lets it start in any
-    folder (a ``.gitignore`` pattern without a slash)."""
-    out = ["^(?:.*/)?" if anywhere else "^"]
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "*" and pattern[i + 1 : i + 2] == "*":
-            i += 2
-            if pattern[i : i + 1] == "/":
-                i += 1
-            out.append(".*" if i >= n else "(?:.*/)?")
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif ch in "[]":
-            out.append(ch)
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    out.append("$")
-    try:
-        return re.compile("".join(out), re.DOTALL)
-    except re.error as exc:
-        raise PatternError(f"invalid pattern {pattern!r} ({exc})") from None
-
-
-def _parents(path: str) -> list[str]:
-    parts = path.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts) - 1)]
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    text: str  # cleaned, without the leading "!"
-    negated: bool
-    regex: re.Pattern[str]
-
-    def matches(self, path: str) -> bool:
-        """The path, or one of its parent folders, matches."""
-        return bool(self.regex.match(path)) or any(self.regex.match(p) for p in _parents(path))
-
-
-@dataclass(frozen=True)
-class IgnoreRules:
-    """The patterns of a ``.dockerignore``, read and matched as BuildKit does."""
-
-    patterns: tuple[_Pattern, ...] = ()
-
-    @classmethod
-    def parse(cls, text: str) -> IgnoreRules:
-        """moby's ``ignorefile.ReadAll``: ``#`` lines are comments, lines are trimmed,
-        ``filepath.Clean``ed, and a leading ``/`` is dropped (raises :class:`PatternError`)."""
-        patterns = []
-        for number, line in enumerate(text.split("\n")):
-            if number == 0:
-                line = line.removeprefix("\ufeff")
-            if line.startswith("#"):
-                continue
-            line = line.strip()
-            if not line:
-                continue
-            negated = line.startswith("!")
-            if negated:
-                line = line[1:].strip()
-            if not line:
-                continue
-            line = posixpath.normpath(line)
-            if len(line) > 1 and line.startswith("/"):
-                line = line.lstrip("/") or "/"
-            patterns.append(_Pattern(line, negated, _regex(line)))
-        return cls(tuple(patterns))
-
-    def excluded(self, path: str) -> bool:
-        """``MatchesOrParentMatches``: whether BuildKit leaves ``path`` out of the context."""
-        matched = False
-        for pattern in self.patterns:
-            if pattern.negated != matched:
-                continue
-            if pattern.matches(path):
-                matched = not pattern.negated
-        return matched
-
-    def texts(self) -> set[str]:
-        return {("!" if p.negated else "") + p.text for p in self.patterns}
-
-
-@dataclass(frozen=True)
-class GitIgnore:
-    """The patterns of a ``.gitignore`` at the context root, matched as git does."""
-
-    rules: tuple[tuple[re.Pattern[str], bool, bool], ...] = ()  # regex, negated, folders only
-
-    @classmethod
-    def parse(cls, text: str) -> GitIgnore:
-        rules = []
-        for raw in text.splitlines():
-            line = raw.rstrip()
-            if not line or line.startswith("#"):
-                continue
-            negated = line.startswith("!")
-            line = line[1:] if negated else line.removeprefix("\\")
-            folders = line.endswith("/")
-            line = line.rstrip("/")
-            if not line:
-                continue
-            anywhere = "/" not in line
-            try:
-                rules.append((_regex(line.lstrip("/"), anywhere=anywhere), negated, folders))
-            except PatternError:
-                continue  # git ignores a pattern it cannot read; so do we
-        return cls(tuple(rules))
-
-    def ignored(self, path: str, folder: bool) -> bool:
-        """Whether git ignores ``path`` (a file inside an ignored folder is ignored)."""
-        return any(self._match(p, True) for p in _parents(path)) or self._match(path, folder)
-
-    def _match(self, path: str, folder: bool) -> bool:
-        result = False
-        for regex, negated, folders_only in self.rules:
-            if (folder or not folders_only) and regex.match(path):
-                result = not negated
-        return result
-
-
-def source_regex(source: str) -> re.Pattern[str]:
-    """A COPY source (Go ``filepath.Match`` per folder level) as a regexp on context paths."""
-    return _regex(source)
-
-
-# -- the build context ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ContextListing:
-    """Every file and folder of the build context (posix, relative); the contents of
-    :data:`OPAQUE_FOLDERS` are not listed."""
-
-    files: frozenset[str]
-    dirs: frozenset[str]
-    opaque: frozenset[str] = frozenset()
-
-    @property
-    def paths(self) -> frozenset[str]:
-        return self.files | self.dirs
-
-    def under(self, folder: str) -> list[str]:
-        prefix = folder.rstrip("/") + "/"
-        return sorted(p for p in self.paths if p.startswith(prefix))
-
-    def exists(self, path: str) -> bool:
-        return path in self.files or path in self.dirs
-
-
-def walk_context(ctx: Context) -> ContextListing | None:
-    """The context's files and folders (symlinks are not followed), or None when there is no
-    context or it holds more than :data:`MAX_CONTEXT_ENTRIES` entries."""
-    if not ctx.has_context or ctx.context_dir is None:
-        return None
-    root = ctx.context_dir.resolve()
-    files: set[str] = set()
-    dirs: set[str] = set()
-    opaque: set[str] = set()
-    for current, subdirs, names in os.walk(root, followlinks=False):
-        rel = Path(current).relative_to(root).as_posix()
-        base = "" if rel == "." else rel + "/"
-        kept = []
-        for name in subdirs:
-            path = base + name
-            if (Path(current) / name).is_symlink():
-                files.add(path)
-                continue
-            dirs.add(path)
-            if name in OPAQUE_FOLDERS:
-                opaque.add(path)
-            else:
-                kept.append(name)
-        subdirs[:] = sorted(kept)
-        files.update(base + name for name in names)
-        if len(files) + len(dirs) > MAX_CONTEXT_ENTRIES:
-            return None
-    return ContextListing(frozenset(files), frozenset(dirs), frozenset(opaque))
-
-
-def ignore_file(ctx: Context) -> str | None:
-    """The ignore file BuildKit reads for this Dockerfile, relative to the context:
-    ``<Dockerfile>.dockerignore`` beside the Dockerfile when it exists, else ``.dockerignore``
-    (None when the per-Dockerfile file lies outside the context)."""
-    if ctx.dockerfile is not None and ctx.context_dir is not None:
-        own = Path(f"{ctx.dockerfile}.dockerignore")
-        if own.is_file():
-            try:
-                return own.resolve().relative_to(ctx.context_dir.resolve()).as_posix()
-            except ValueError:
-                return None
-    return ".dockerignore"
-
-
-def read_raw(ctx: Context, relative: str) -> str | None:
-    """A context file's text with its line endings as they are (``Context.read`` turns CRLF
-    into LF), or None (missing, outside the context, too large, not UTF-8)."""
-    if ctx.context_dir is None:
-        return None
-    root = ctx.context_dir.resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents or not path.is_file():
-        return None
-    try:
-        if path.stat().st_size > MAX_CONTEXT_FILE:
-            return None
-        with path.open(encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _normal(source: str) -> str:
-    """A context source relative to the root ("" for the root itself)."""
-    norm = posixpath.normpath("/" + source.replace("\\", "/")).lstrip("/")
-    return "" if norm == "." else norm
 
 
 @dataclass
@@ -306,22 +71,6 @@ class _Uses:
     unresolved: Instruction | None = None
     commands: list[Words] = field(default_factory=list)  # every RUN's commands
     words: list[str] = field(default_factory=list)  # words of RUN, CMD, ENTRYPOINT, ENV
-
-
-def context_sources(inst: Instruction, variables: dict[str, str]) -> list[str] | None:
-    """The context paths a COPY/ADD (without ``--from``) reads, normalised ("" is the root);
-    None when one holds a variable that cannot be resolved."""
-    if inst.heredocs or inst.flag("from") is not None:
-        return []
-    out = []
-    for source in inst.values.items[:-1]:
-        value = substitute(source, variables, inst.escape)
-        if inst.directive == "ADD" and _URL.match(value):
-            continue
-        if "$" in value:
-            return None
-        out.append(_normal(value))
-    return out
 
 
 def _uses(tree: Dockerfile) -> _Uses:
@@ -341,7 +90,7 @@ def _uses(tree: Dockerfile) -> _Uses:
                         uses.named.append(source)
             elif directive == "RUN":
                 uses.named.extend(_bind_sources(inst))
-                commands = run_commands(inst, state)[0]
+                commands = run_commands(inst, state).words()
                 uses.commands.extend(commands)
                 uses.words.extend(w for c in commands for w in c)
             elif directive in ("CMD", "ENTRYPOINT", "ENV", "HEALTHCHECK"):
@@ -358,7 +107,7 @@ def _bind_sources(inst: Instruction) -> list[str]:
             fields[key.strip().lower()] = value.strip().strip('"')
         kind = fields.get("type", "bind")
         if kind == "bind" and "from" not in fields:
-            source = _normal(fields.get("source", fields.get("src", "")))
+            source = context_path(fields.get("source", fields.get("src", "")))
             if source:
                 out.append(source)
     return out
@@ -404,36 +153,53 @@ class DockerIgnore(Codemod):
         "and only adds entries that exist in the context or are standard for its ecosystem."
     )
     default = False
+    codes: ClassVar[Mapping[str, str]] = {
+        "IGN001": "no COPY . . or ADD . . sends the whole build context",
+        "IGN002": "a COPY source holds a variable: the files it names are unknown",
+        "IGN003": "the build context is missing or too large to list",
+        "IGN004": "the ignore file BuildKit reads cannot be read or is outside the context",
+        "IGN005": "another Dockerfile that shares the ignore file cannot be read",
+        "IGN006": "the ignore file has a pattern BuildKit rejects",
+        "IGN007": "an entry is left out: the build needs what it would ignore",
+        "IGN008": "nothing to add to the ignore file",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         uses = _uses(tree)
         if not uses.sends_all:
-            return self.skip(tree, "no COPY . . or ADD . . sends the whole build context")
+            return self.skip(
+                tree, "no COPY . . or ADD . . sends the whole build context", code="IGN001"
+            )
         line = tree.line_of(uses.sends_all[0])
         if uses.unresolved is not None:
             return self.skip(
                 tree,
                 "a COPY source holds a variable: cannot tell which files it names",
                 tree.line_of(uses.unresolved),
+                code="IGN002",
             )
         listing = walk_context(ctx)
         if listing is None:
             reason = "no build context to look at" if not ctx.has_context else "context too large"
-            return self.skip(tree, f"{reason}: cannot tell what COPY . . sends", line)
+            return self.skip(
+                tree, f"{reason}: cannot tell what COPY . . sends", line, code="IGN003"
+            )
         target = ignore_file(ctx)
         if target is None:
-            return self.skip(tree, "the Dockerfile's own .dockerignore is outside the context")
-        existing = read_raw(ctx, target)
+            return self.skip(
+                tree, "the Dockerfile's own .dockerignore is outside the context", code="IGN004"
+            )
+        existing = read_raw(ctx, target, MAX_CONTEXT_FILE)
         if existing is None and ctx.exists(target):
-            return self.skip(tree, f"cannot read {target}")
+            return self.skip(tree, f"cannot read {target}", code="IGN004")
         others = self._others(ctx, target)
-        if isinstance(others, str):
-            return self.skip(tree, others)
+        if isinstance(others, tuple):
+            return self.skip(tree, others[0], code=others[1])
         gitignore_text = ctx.read(".gitignore")
         try:
             rules = IgnoreRules.parse(existing or "")
         except PatternError as exc:
-            return self.skip(tree, f"{target} has a pattern BuildKit rejects: {exc}")
+            return self.skip(tree, f"{target} has a pattern BuildKit rejects: {exc}", code="IGN006")
         plan = _Plan(
             ctx,
             target,
@@ -445,13 +211,13 @@ class DockerIgnore(Codemod):
         added: list[IgnoreEntry] = []
         skips: list[Skip] = []
         for eco, entry in self._candidates(plan):
-            reason = self._refusal(plan, eco, entry)
-            if reason is None:
+            refusal = self._refusal(plan, eco, entry)
+            if refusal is None:
                 added.append(entry)
-            elif reason:
-                skips.append(Skip(self.name, f"{entry.pattern}: {reason}", line))
+            elif refusal:
+                skips.append(Skip(self.name, f"{entry.pattern}: {refusal}", line, code="IGN007"))
         if not added:
-            skips.append(Skip(self.name, f"nothing to add to {target}", line))
+            skips.append(Skip(self.name, f"nothing to add to {target}", line, code="IGN008"))
             return Result(tree, skips=tuple(skips))
         names = ", ".join(e.pattern for e in added)
         explanation = self.explain(
@@ -466,8 +232,9 @@ class DockerIgnore(Codemod):
         )
 
     # -- inputs -----------------------------------------------------------------------------------
-    def _others(self, ctx: Context, target: str) -> list[_Uses] | str:
-        """Other Dockerfiles beside this one or at the context root that read ``target``."""
+    def _others(self, ctx: Context, target: str) -> list[_Uses] | tuple[str, str]:
+        """Other Dockerfiles beside this one or at the context root that read ``target``, or
+        why (and the code) they cannot be read."""
         if target != ".dockerignore" or ctx.context_dir is None:
             return []
         root = ctx.context_dir.resolve()
@@ -491,9 +258,9 @@ class DockerIgnore(Codemod):
                     text = path.read_text(encoding="utf-8")
                     out.append(_uses(parse(text, str(path))))
                 except (OSError, UnicodeDecodeError, MsbError):
-                    return f"cannot read {name}, which may share the ignore file"
+                    return f"cannot read {name}, which may share the ignore file", "IGN005"
                 if out[-1].unresolved is not None:
-                    return f"{name} has a COPY source with a variable"
+                    return f"{name} has a COPY source with a variable", "IGN002"
         return out
 
     def _candidates(self, plan: _Plan) -> Iterable[tuple[IgnoreEcosystem | None, IgnoreEntry]]:
@@ -503,17 +270,17 @@ class DockerIgnore(Codemod):
         ]
         for eco in self._ecosystems(plan):
             pairs.extend((eco, entry) for entry in eco.entries)
-        for eco, entry in pairs:
+        for owner, entry in pairs:
             if entry.pattern not in seen:
                 seen.add(entry.pattern)
-                yield eco, entry
+                yield owner, entry
 
     def _ecosystems(self, plan: _Plan) -> list[IgnoreEcosystem]:
         top = {p for p in plan.listing.files if "/" not in p}
         programs = {c[0].rpartition("/")[2] for u in plan.uses for c in u.commands if c}
         found = []
         for eco in ECOSYSTEMS:
-            marked = any(_regex(m).match(name) for m in eco.markers for name in top)
+            marked = any(pattern_regex(m).match(name) for m in eco.markers for name in top)
             if marked or programs & set(eco.tools):
                 found.append(eco)
         return found
@@ -579,7 +346,7 @@ class DockerIgnore(Codemod):
             table = DEPS_COMMANDS if entry.kind == "deps" else BUILD_COMMANDS
             tools = {tool: table[tool] for tool in eco.tools if tool in table}
             for uses in plan.sending:
-                if not any(_matches(c, tools) for c in uses.commands):
+                if not any(matches(c, tools) for c in uses.commands):
                     doing = "install the dependencies" if entry.kind == "deps" else "build"
                     return f"left in: the image does not {doing} itself, so it may use them"
             if entry.kind == "build" and hits:

@@ -2,7 +2,8 @@
 stage does (best practice 5, "Document Stages").
 
 The description comes from the build model and from what name-stages reads in a stage's
-commands (:func:`codemods.name_stages._role` and its command tables): ``builder``, ``test`` and
+commands (:func:`refactor.analysis.semantics.stage_role` and the command tables of
+:mod:`refactor.data.commands`): ``builder``, ``test`` and
 ``deps`` stages say which command they run, the shipped stage (the final one, or ``--target``)
 says what it runs, and other stages say which stages they serve. A FROM with a comment directly
 above it is left alone, so a second run changes nothing and the user's own words are kept. New
@@ -15,18 +16,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import ClassVar
 
-from codemods.name_stages import (
+from refactor.analysis.model import BuildModel, Stage, build_model
+from refactor.analysis.semantics import first_command, stage_role
+from refactor.data.commands import (
     BUILD_COMMANDS,
     DEPS_COMMANDS,
     TEST_COMMANDS,
+    CommandTable,
     Words,
-    _matches,
-    _role,
     program,
-    run_commands,
 )
-from refactor.analysis.model import BuildModel, Stage, build_model
 from refactor.data.distros import distro_of
 from refactor.engine.codemod import Codemod, Context, Explanation, Result
 from refactor.syntax.tree import Blank, Comment, Directive, Dockerfile, Instruction, Node
@@ -101,11 +102,17 @@ class DocumentStages(Codemod):
         "comments follow the file's comment style, line endings and blank-line habit."
     )
     default = True
+    codes: ClassVar[Mapping[str, str]] = {
+        "DOC001": "the file has a single stage: there are no stages to tell apart",
+        "DOC002": "every stage already has a comment above its FROM",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         model = build_model(tree)
         if len(model.stages) < 2:
-            return self.skip(tree, "single-stage file: there are no stages to tell apart")
+            return self.skip(
+                tree, "single-stage file: there are no stages to tell apart", code="DOC001"
+            )
         shipped = (model.stage(ctx.target) if ctx.target else None) or model.final
         assert shipped is not None
         marker = comment_marker(tree)
@@ -133,7 +140,9 @@ class DocumentStages(Codemod):
                 )
             )
         if not explanations:
-            return self.skip(tree, "every stage already has a comment above its FROM")
+            return self.skip(
+                tree, "every stage already has a comment above its FROM", code="DOC002"
+            )
         return Result(new_tree, explanations=tuple(explanations))
 
 
@@ -143,7 +152,7 @@ def describe(model: BuildModel, stage: Stage, shipped: Stage) -> str:
     if stage is shipped:
         what = _runtime_phrase(model, stage)
     else:
-        role, _ = _role(stage, False)
+        role, _ = stage_role(stage, False)
         if role == "builder":
             words = _first_command(stage, BUILD_COMMANDS)
             phrase = BUILD_PHRASES.get(program(words), "builds the application")
@@ -163,13 +172,8 @@ def _label(stage: Stage) -> str:
     return stage.alias or f"stage {stage.index}"
 
 
-def _first_command(stage: Stage, table: Mapping[str, frozenset[str] | None]) -> Words:
-    for inst, state in zip(stage.instructions, stage.states, strict=True):
-        if inst.directive == "RUN":
-            for words in run_commands(inst, state)[0]:
-                if _matches(words, table):
-                    return words
-    return ()
+def _first_command(stage: Stage, table: CommandTable) -> Words:
+    return first_command(stage, table) or ()
 
 
 def _quote(words: Sequence[str] | str) -> str:
@@ -185,15 +189,8 @@ def _quote(words: Sequence[str] | str) -> str:
     return text
 
 
-def _root_image(model: BuildModel, stage: Stage) -> Stage:
-    current = stage
-    while current.parent is not None:
-        current = model.stages[current.parent]
-    return current
-
-
-def _is_minimal(model: BuildModel, stage: Stage) -> bool:
-    image = _root_image(model, stage).image
+def _is_minimal(stage: Stage) -> bool:
+    image = stage.ancestry()[0].image
     if image is None:
         return False
     distro = distro_of(image)
@@ -228,7 +225,7 @@ def _sources(model: BuildModel, stage: Stage) -> list[str]:
 
 
 def _runtime_phrase(model: BuildModel, stage: Stage) -> str:
-    kind = "minimal image" if _is_minimal(model, stage) else "image"
+    kind = "minimal image" if _is_minimal(stage) else "image"
     runs = _runs(model, stage)
     what = f"{kind} that runs {runs}" if runs else f"the final {kind}"
     sources = _sources(model, stage)

@@ -13,16 +13,9 @@ for stages without RUN whose ENTRYPOINT is exec-form ``java``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import ClassVar
 
-from codemods.name_stages import (
-    SHELLS,
-    Words,
-    exec_commands,
-    program,
-    run_commands,
-    shell_commands,
-    word_spans,
-)
 from refactor.analysis.images import ImageRef
 from refactor.analysis.model import (
     PLATFORM_ARGS,
@@ -33,6 +26,14 @@ from refactor.analysis.model import (
     command_of,
     substitute,
 )
+from refactor.analysis.semantics import (
+    RunScript,
+    exec_commands,
+    run_commands,
+    script_commands,
+    word_spans,
+)
+from refactor.data.commands import Words, program
 from refactor.data.java import (
     JDK_INSTALL_PATHS,
     JDK_ONLY_MODULES,
@@ -42,6 +43,7 @@ from refactor.data.java import (
     distroless_for,
     jre_for,
 )
+from refactor.data.system import SHELLS
 from refactor.engine.codemod import Codemod, Context, Result, Skip
 from refactor.syntax.tree import Dockerfile, Instruction
 
@@ -122,36 +124,61 @@ class JdkToJre(Codemod):
         "in RUN, CMD, ENTRYPOINT or HEALTHCHECK and no other stage copying from it."
     )
     default = True
+    codes: ClassVar[Mapping[str, str]] = {
+        "JRE001": "there is no runtime stage (empty file or unknown --target)",
+        "JRE002": "the runtime stage opts out (# msb-migrate: skip)",
+        "JRE003": "the runtime stage builds on another stage, whose image it shares",
+        "JRE004": "the runtime image cannot be resolved",
+        "JRE005": "the runtime image is not a JDK image",
+        "JRE006": "the JDK image has no JRE counterpart",
+        "JRE007": "other stages build on or copy from the runtime stage",
+        "JRE008": "the stage may need the JDK, or a command of it cannot be read",
+        "JRE009": "distroless_java is on, but the distroless image cannot be used",
+        "JRE010": "the FROM cannot be rewritten",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         model = build_model(tree)
         stage = model.stage(ctx.target) if ctx.target else model.final
         if stage is None:
-            return self.skip(tree, "no runtime stage (empty file or unknown --target)")
+            return self.skip(
+                tree, "no runtime stage (empty file or unknown --target)", code="JRE001"
+            )
         line = tree.line_of(stage.from_)
         if not self.allowed(tree, stage.from_):
-            return self.skip(tree, "the runtime stage opted out (# msb-migrate: skip)", line)
+            return self.skip(
+                tree, "the runtime stage opted out (# msb-migrate: skip)", line, code="JRE002"
+            )
         if stage.parent is not None:
             parent = model.stages[stage.parent].ref
             return self.skip(
-                tree, f"the runtime stage builds on stage '{parent}', whose image it shares", line
+                tree,
+                f"the runtime stage builds on stage '{parent}', whose image it shares",
+                line,
+                code="JRE003",
             )
         if stage.image is None:
-            return self.skip(tree, f"the runtime image `{stage.base}` cannot be resolved", line)
+            return self.skip(
+                tree, f"the runtime image `{stage.base}` cannot be resolved", line, code="JRE004"
+            )
         found = jre_for(stage.image)
         if found is None:
-            return self.skip(tree, f"the runtime image {stage.image} is not a JDK image", line)
+            return self.skip(
+                tree, f"the runtime image {stage.image} is not a JDK image", line, code="JRE005"
+            )
         if isinstance(found, NoJre):
-            return self.skip(tree, f"{stage.image}: {found.reason}", line)
+            return self.skip(tree, f"{stage.image}: {found.reason}", line, code="JRE006")
         users = sorted({e.target for e in model.users_of(stage.index)})
         if users:
             names = ", ".join(model.stages[i].ref for i in users)
             return self.skip(
-                tree, f"stage(s) {names} build on or copy from this stage: they may need the JDK"
+                tree,
+                f"stage(s) {names} build on or copy from this stage: they may need the JDK",
+                code="JRE007",
             )
         problem = _needs_jdk(tree, stage, found, stage.image.family)
         if problem:
-            return self.skip(tree, problem, line)
+            return self.skip(tree, problem, line, code="JRE008")
         return self._replace(tree, model, stage, found, ctx)
 
     def _replace(
@@ -177,7 +204,7 @@ class JdkToJre(Codemod):
                     "java ENTRYPOINT, which replaces distroless's own `java -jar`)"
                 )
             else:
-                skips.append(Skip(self.name, f"distroless_java not used: {reason}"))
+                skips.append(Skip(self.name, f"distroless_java not used: {reason}", code="JRE009"))
         if target is found.image and found.note:
             why += f"; {found.note}"
         if target is found.image and found.changes_os:
@@ -188,7 +215,7 @@ class JdkToJre(Codemod):
             )
         rewritten = _rewrite_image(model, stage, target)
         if isinstance(rewritten, str):
-            return self.skip(tree, rewritten, tree.line_of(stage.from_))
+            return self.skip(tree, rewritten, tree.line_of(stage.from_), code="JRE010")
         new_from, assumption = rewritten
         if assumption:
             why += f"; {assumption}"
@@ -213,7 +240,7 @@ def _needs_jdk(tree: Dockerfile, stage: Stage, found: JreImage, family: str) -> 
         if directive == "SHELL":
             return f"{where}: SHELL {inst.value} is not analysed"
         if directive == "RUN":
-            commands, opaque = run_commands(inst, state)
+            commands, opaque = _read(run_commands(inst, state))
         elif directive == "HEALTHCHECK":
             commands, opaque = _healthcheck(inst, state)
         else:
@@ -244,13 +271,18 @@ def _portable_problem(words: Words, found: JreImage) -> str | None:
     return f"it uses `{name}`, and the JRE image is based on {found.jre_os}, {was}"
 
 
+def _read(script: RunScript) -> tuple[list[Words], bool]:
+    """The words of the commands read, and whether some shell text could not be read."""
+    return script.words(), "opaque" in script.problems
+
+
 def _healthcheck(inst: Instruction, state: RunState) -> tuple[list[Words], bool]:
     items = inst.values.items
     if len(items) < 2 or items[0].upper() != "CMD":
         return [], False
     if inst.is_json:
-        return exec_commands(items[1:], state)
-    return shell_commands(items[1], state)
+        return _read(exec_commands(items[1:], state))
+    return _read(script_commands(items[1], state))
 
 
 def _start(stage: Stage) -> tuple[list[str] | str | None, list[str] | str | None]:
@@ -273,13 +305,13 @@ def _start_problem(stage: Stage) -> str | None:
     assert state is not None
     if entrypoint:
         if isinstance(entrypoint, str):
-            commands, opaque = shell_commands(entrypoint, state)
+            commands, opaque = _read(script_commands(entrypoint, state))
         else:
             args = cmd if isinstance(cmd, list) else ["/bin/sh", "-c", cmd] if cmd else []
-            commands, opaque = exec_commands([*entrypoint, *args], state)
+            commands, opaque = _read(exec_commands([*entrypoint, *args], state))
     elif cmd:
-        commands, opaque = (
-            shell_commands(cmd, state) if isinstance(cmd, str) else exec_commands(cmd, state)
+        commands, opaque = _read(
+            script_commands(cmd, state) if isinstance(cmd, str) else exec_commands(cmd, state)
         )
     else:
         return (

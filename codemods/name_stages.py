@@ -14,266 +14,32 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
-from refactor.analysis.model import BuildModel, Edge, RunState, Stage, build_model
-from refactor.analysis.shell import analyse
+from refactor.analysis.model import BuildModel, Edge, Stage, build_model
+from refactor.analysis.semantics import stage_role, word_spans
 from refactor.engine.codemod import Codemod, Context, Explanation, Result, Skip
-from refactor.syntax.buildkit import continuation_regex
-from refactor.syntax.tree import Dockerfile, Flag, Instruction, split_lines
+from refactor.syntax.tree import Dockerfile, Flag, Instruction, Node
 
-__all__ = [
-    "SHELLS",
-    "NameStages",
-    "Words",
-    "exec_commands",
-    "program",
-    "run_commands",
-    "shell_commands",
-    "word_spans",
-]
+__all__ = ["STAGE_NAME", "NameStages"]
 
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 #: Names BuildKit reserves (``FROM scratch``, the ``context`` named context).
 RESERVED_NAMES = frozenset({"scratch", "context"})
-SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
-
-Words = tuple[str, ...]
 
 
-# -- what commands do -------------------------------------------------------------------------
-def _subs(spec: str) -> frozenset[str]:
-    """Subcommands separated by ``|``: ``"|install"`` is a bare invocation or ``install``."""
-    return frozenset(spec.split("|"))
-
-
-_MAVEN_BUILD = _subs("package|install|verify|compile|deploy")
-_MAVEN_DEPS = _subs("dependency:go-offline|dependency:resolve|dependency:resolve-plugins")
-_GRADLE_BUILD = _subs(
-    "build|assemble|bootJar|jar|shadowJar|installDist|bootWar|war|distTar|distZip|compileJava"
-    "|nativeCompile"
-)
-
-#: Program → subcommands (None: any invocation). Two-word subcommands ("mod download") match
-#: the first two arguments.
-TEST_COMMANDS: Mapping[str, frozenset[str] | None] = {
-    **dict.fromkeys(["go"], _subs("test|vet")),
-    **dict.fromkeys(["cargo"], _subs("test|nextest")),
-    **dict.fromkeys(["npm"], _subs("test|t")),
-    **dict.fromkeys(["gradle", "gradlew", "make"], _subs("test|check")),
-    **dict.fromkeys(["rake"], _subs("test|spec")),
-    **dict.fromkeys(
-        _subs("dotnet|yarn|pnpm|bun|deno|mvn|mvnw|mix|cabal|stack|swift|sbt"),
-        _subs("test"),
-    ),
-    **dict.fromkeys(
-        _subs("pytest|py.test|unittest|tox|nox|jest|vitest|mocha|rspec|phpunit|ctest|bats"),
-    ),
-}
-BUILD_COMMANDS: Mapping[str, frozenset[str] | None] = {
-    "go": _subs("build|install|generate"),
-    "cargo": _subs("build|install|rustc|chef cook"),
-    "dotnet": _subs("build|publish|pack"),
-    **dict.fromkeys(["npm", "yarn", "pnpm", "bun"], _subs("build")),
-    **dict.fromkeys(["mvn", "mvnw"], _MAVEN_BUILD),
-    **dict.fromkeys(["gradle", "gradlew"], _GRADLE_BUILD),
-    "sbt": _subs("compile|package|assembly|stage"),
-    "lein": _subs("uberjar|jar|compile"),
-    "mix": _subs("release|compile"),
-    **dict.fromkeys(["cabal", "stack"], _subs("build|install")),
-    **dict.fromkeys(["swift", "bazel", "vite", "ng", "next", "nuxt"], _subs("build")),
-    "zig": _subs("build|build-exe"),
-    **dict.fromkeys(["pip", "pip3"], _subs("wheel")),
-    "setup.py": _subs("build|bdist_wheel|sdist|install"),
-    **dict.fromkeys(
-        _subs(
-            "build|make|cmake|ninja|meson|gcc|g++|cc|c++|clang|clang++|javac|rustc|tsc|webpack"
-            "|nix-build|hugo|native-image"
-        ),
-    ),
-}
-DEPS_COMMANDS: Mapping[str, frozenset[str] | None] = {
-    "npm": _subs("ci|install|i"),
-    "yarn": _subs("|install"),
-    "pnpm": _subs("install|i|fetch"),
-    "bun": _subs("install"),
-    **dict.fromkeys(["pip", "pip3"], _subs("install|download")),
-    "poetry": _subs("install"),
-    "pipenv": _subs("install|sync"),
-    "uv": _subs("sync|pip install"),
-    "bundle": _subs("|install"),
-    "go": _subs("mod download|mod tidy|mod vendor|get"),
-    "cargo": _subs("fetch|chef cook"),
-    **dict.fromkeys(["mvn", "mvnw"], _MAVEN_DEPS),
-    **dict.fromkeys(["gradle", "gradlew"], _subs("dependencies")),
-    "dotnet": _subs("restore"),
-    **dict.fromkeys(["apt-get", "apt"], _subs("install|update")),
-    "apk": _subs("add|update"),
-    **dict.fromkeys(["gem", "composer", "yum", "dnf", "microdnf", "conda"], _subs("install")),
-    "mix": _subs("deps.get"),
-}
-#: Commands that only prepare the file system; they do not change what a stage is for.
-HELPER_COMMANDS = _subs(
-    "|set|cd|mkdir|rm|cp|mv|chmod|chown|ln|echo|export|true|touch|cat|ls|tee|printf|test|[|umask"
-)
-#: Tools whose targets/goals can come in any order (``mvn clean package``).
-_ANY_ARGUMENT = frozenset({"mvn", "mvnw", "gradle", "gradlew", "make", "sbt", "lein", "rake"})
-#: ``X run <script>`` for package managers, ``<runner> <tool> …`` for tool runners.
-_SCRIPT_RUNNERS = frozenset({"npm", "yarn", "pnpm", "bun"})
-_TOOL_RUNNERS: Mapping[str, tuple[str, ...]] = {
-    "npx": (),
-    "bundle": ("exec",),
-    "poetry": ("run",),
-    "pipenv": ("run",),
-    "uv": ("run",),
-    "pnpm": ("exec",),
-}
-
-
-# -- shell helpers (shared with jdk-to-jre) ---------------------------------------------------
-def shell_commands(script: str, state: RunState, depth: int = 0) -> tuple[list[Words], bool]:
-    """The commands a shell script runs (``sh -c`` scripts followed), and whether any is opaque."""
-    parsed = analyse(script, state.workdir, state.variables)
-    out: list[Words] = []
-    opaque = parsed.opaque
-    for command in parsed.commands:
-        if command.opaque:
-            continue
-        words, inner_opaque = exec_commands(command.words, state, depth)
-        out.extend(words)
-        opaque = opaque or inner_opaque
-    return out, opaque
-
-
-def exec_commands(
-    words: Sequence[str], state: RunState, depth: int = 0
-) -> tuple[list[Words], bool]:
-    """One exec-form command, or the commands of its ``sh -c`` script."""
-    if not words:
-        return [], False
-    script = _shell_script(words)
-    if script is not None and depth < 3:
-        return shell_commands(script, state, depth + 1)
-    return [tuple(words)], False
-
-
-def run_commands(inst: Instruction, state: RunState) -> tuple[list[Words], bool]:
-    """The commands a RUN executes (exec form, shell form, heredoc scripts)."""
-    exec_args = inst.exec_args
-    if exec_args is not None:
-        return exec_commands(exec_args, state)
-    commands, opaque = shell_commands(inst.value, state)
-    if inst.heredocs and all(_is_bare_shell(words) for words in commands):
-        commands, opaque = [], False
-        for doc in inst.heredocs:
-            found, doc_opaque = shell_commands(doc.content, state)
-            commands.extend(found)
-            opaque = opaque or doc_opaque
-    return commands, opaque
-
-
-def program(words: Words) -> str:
-    """The program's name: ``/usr/bin/java`` → ``java``."""
-    return words[0].rpartition("/")[2] if words else ""
-
-
-def _is_bare_shell(words: Words) -> bool:
-    return not words or (program(words) in SHELLS and _shell_script(words) is None)
-
-
-def _shell_script(words: Sequence[str]) -> str | None:
-    """The script of ``sh -c 'script'`` (options such as ``-ec``, ``-lc`` allowed)."""
-    if words[0].rpartition("/")[2] not in SHELLS:
+def _family(stage: Stage) -> str | None:
+    """The base image's family of the stage's root, as a stage name (None if not one)."""
+    image = stage.ancestry()[0].image
+    if image is None:
         return None
-    for i, word in enumerate(words[1:], start=1):
-        if word == "--" or not word.startswith(("-", "+")):
-            return None
-        if word.startswith("-") and "c" in word[1:] and not word.startswith("--"):
-            return words[i + 1] if i + 1 < len(words) else None
-    return None
-
-
-# -- stage roles ----------------------------------------------------------------------------
-def _invocation(words: Words) -> tuple[str, list[str]]:
-    """The tool a command runs and its non-option arguments, through runners and ``-m``."""
-    name = program(words)
-    args = [w for w in words[1:] if not w.startswith("-")]
-    if name.startswith("python") and "-m" in words:
-        rest = list(words[words.index("-m") + 1 :])
-        return (rest[0], [w for w in rest[1:] if not w.startswith("-")]) if rest else (name, [])
-    if name.startswith("python") and args and args[0].endswith("setup.py"):
-        return "setup.py", args[1:]
-    runner = _TOOL_RUNNERS.get(name)
-    if runner is not None and args[: len(runner)] == list(runner) and len(args) > len(runner):
-        return _invocation(tuple(args[len(runner) :]))
-    if name in _SCRIPT_RUNNERS and args[:1] in (["run"], ["run-script"]):
-        return name, args[1:]
-    return name, args
-
-
-def _matches(words: Words, table: Mapping[str, frozenset[str] | None]) -> bool:
-    name, args = _invocation(words)
-    if name not in table:
-        return False
-    subs = table[name]
-    if subs is None:
-        return True
-    first = args[0] if args else ""
-    if first in subs or " ".join(args[:2]) in subs:
-        return True
-    return name in _ANY_ARGUMENT and any(a in subs for a in args)
-
-
-def _role(stage: Stage, is_final: bool) -> tuple[str | None, str]:
-    """A role name for the stage and why, or (None, '') when its commands say nothing."""
-    if is_final:
-        return "runtime", "it is the final stage, the image that runs"
-    commands: list[Words] = []
-    for inst, state in zip(stage.instructions, stage.states, strict=True):
-        if inst.directive == "RUN":
-            commands.extend(run_commands(inst, state)[0])
-    builds = [c for c in commands if _matches(c, BUILD_COMMANDS)]
-    tests = [c for c in commands if _matches(c, TEST_COMMANDS)]
-    deps = [c for c in commands if _matches(c, DEPS_COMMANDS)]
-    if builds:
-        return "builder", f"it compiles (`{' '.join(builds[0])}`)"
-    if tests:
-        return "test", f"it runs tests (`{' '.join(tests[0])}`)"
-    others = [c for c in commands if c not in deps and program(c) not in HELPER_COMMANDS]
-    if deps and not others:
-        return "deps", f"it only installs dependencies (`{' '.join(deps[0])}`)"
-    return None, ""
-
-
-def _family(model: BuildModel, stage: Stage) -> str | None:
-    current: Stage | None = stage
-    while current is not None and current.parent is not None:
-        current = model.stages[current.parent]
-    if current is None or current.image is None:
-        return None
-    family = re.sub(r"[^a-z0-9_.-]+", "-", current.image.family.lower()).strip("-")
+    family = re.sub(r"[^a-z0-9_.-]+", "-", image.family.lower()).strip("-")
     return family if STAGE_NAME.match(family) and family not in RESERVED_NAMES else None
 
 
 # -- editing FROM and references --------------------------------------------------------------
-def word_spans(args: str, escape: str) -> list[tuple[int, int]]:
-    """Where each word of an instruction's raw ``args`` is (continuations and comments skipped)."""
-    regex = continuation_regex(escape)
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for i, line in enumerate(split_lines(args)):
-        start, pos = pos, pos + len(line)
-        body = line.rstrip("\r\n")
-        if i and (not body.strip() or body.lstrip(" \t").startswith("#")):
-            continue
-        match = regex.search(body)
-        if match:
-            body = body[: match.start()] + (match.group(1) or "")
-        spans.extend((start + m.start(), start + m.end()) for m in re.finditer(r"[^ \t\r]+", body))
-    return spans
-
-
 def _edit(text: str, edits: list[tuple[int, int, str]]) -> str:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
@@ -329,11 +95,20 @@ class NameStages(Codemod):
         "are kept apart from lowercasing, which BuildKit treats as the same name."
     )
     default = True
+    codes: ClassVar[Mapping[str, str]] = {
+        "NS001": "the file has no stage",
+        "NS002": "the stage or instruction opts out (# msb-migrate: skip)",
+        "NS003": "the FROM instruction has a shape the codemod cannot edit",
+        "NS004": "a stage name is not valid for BuildKit",
+        "NS005": "two stages have the same name",
+        "NS006": "nothing to name: the stages are already named and referred to by name",
+        "NS007": "the renamed file would not build the same stages",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         model = build_model(tree)
         if not model.stages:
-            return self.skip(tree, "no stage")
+            return self.skip(tree, "no stage", code="NS001")
         single = len(model.stages) == 1
         skips: list[Skip] = []
         plans = self._plan(tree, model, skips, name_new=not single)
@@ -349,16 +124,22 @@ class NameStages(Codemod):
             self._reference(tree, edge, names, replacements, notes, skips)
         if not replacements:
             if single:
-                skips.append(Skip(self.name, "single stage: nothing refers to it"))
+                skips.append(Skip(self.name, "single stage: nothing refers to it", code="NS006"))
             elif not skips:
                 skips.append(
-                    Skip(self.name, "every stage already has a lowercase name used by reference")
+                    Skip(
+                        self.name,
+                        "every stage already has a lowercase name used by reference",
+                        code="NS006",
+                    )
                 )
             return Result(tree, skips=tuple(skips))
         new_tree, explanations = self._apply(tree, replacements, notes)
         problem = _check(model, build_model(new_tree), names)
         if problem:
-            return self.skip(tree, f"the renamed file would not build the same stages ({problem})")
+            return self.skip(
+                tree, f"the renamed file would not build the same stages ({problem})", code="NS007"
+            )
         return Result(new_tree, explanations=tuple(explanations), skips=tuple(skips))
 
     # -- planning -----------------------------------------------------------------------------
@@ -382,15 +163,26 @@ class NameStages(Codemod):
             plan = _Plan(stage, stage.name, [], [])
             plans.append(plan)
             if not self.allowed(tree, inst):
-                skips.append(Skip(self.name, "stage opted out (# msb-migrate: skip)", line))
+                skips.append(
+                    Skip(self.name, "stage opted out (# msb-migrate: skip)", line, code="NS002")
+                )
                 continue
             if len(items) not in (1, 3):
                 plan.name = None
-                skips.append(Skip(self.name, "FROM needs one word or three (IMAGE AS NAME)", line))
+                skips.append(
+                    Skip(
+                        self.name,
+                        "FROM needs one word or three (IMAGE AS NAME)",
+                        line,
+                        code="NS003",
+                    )
+                )
                 continue
             if [inst.args[s:e] for s, e in spans] != items:
                 plan.name = stage.name if stage.alias == stage.name else None
-                skips.append(Skip(self.name, "cannot locate the words of this FROM", line))
+                skips.append(
+                    Skip(self.name, "cannot locate the words of this FROM", line, code="NS003")
+                )
                 continue
             keyword = _as_keyword(inst.keyword, as_word)
             if stage.alias is None and name_new:
@@ -405,9 +197,9 @@ class NameStages(Codemod):
         self, model: BuildModel, stage: Stage, taken: set[str], used: Counter[str], plan: _Plan
     ) -> str:
         """A unique name: not a stage name, reserved word or image word used elsewhere."""
-        role, why = _role(stage, stage is model.final)
+        role, why = stage_role(stage, stage is model.final)
         if role is None:
-            family = _family(model, stage)
+            family = _family(stage)
             role = family or f"stage-{stage.index}"
             why = (
                 f"its commands do not say what it does, so it is named after its image ({family})"
@@ -441,12 +233,16 @@ class NameStages(Codemod):
         lower = alias.lower()
         if not STAGE_NAME.match(lower):
             plan.name = None
-            skips.append(Skip(self.name, f"stage name {alias!r} is not valid for BuildKit", line))
+            skips.append(
+                Skip(
+                    self.name, f"stage name {alias!r} is not valid for BuildKit", line, code="NS004"
+                )
+            )
             return
         others = [s for s in model.stages if s is not stage and s.name == lower]
         if alias != lower and others:
             plan.name = None
-            skips.append(Skip(self.name, f"stage name {lower!r} is used twice", line))
+            skips.append(Skip(self.name, f"stage name {lower!r} is used twice", line, code="NS005"))
             return
         written = inst.args[spans[1][0] : spans[1][1]]
         cased = inst.keyword.isupper() or inst.keyword.islower()  # FromAsCasing applies
@@ -510,7 +306,14 @@ class NameStages(Codemod):
             return
         inst = replacements.get(id(edge.instruction), edge.instruction)
         if not self.allowed(tree, edge.instruction):
-            skips.append(Skip(self.name, "instruction opted out", tree.line_of(edge.instruction)))
+            skips.append(
+                Skip(
+                    self.name,
+                    "instruction opted out",
+                    tree.line_of(edge.instruction),
+                    code="NS002",
+                )
+            )
             return
         flags = list(inst.flags)
         for i, flag in enumerate(flags):
@@ -523,14 +326,14 @@ class NameStages(Codemod):
         if flags == list(inst.flags):
             return
         replacements[id(edge.instruction)] = inst.with_changes(flags=tuple(flags))
-        flag = "--from" if edge.kind == "copy" else "--mount=…,from"
+        written = "--from" if edge.kind == "copy" else "--mount=…,from"
         why = (
             "an index breaks silently when stages are added or reordered"
             if ref.isdigit()
             else "matches the stage's lowercase name"
         )
         notes.setdefault(id(edge.instruction), []).append(
-            (f"{flag}={ref} → {flag}={name}", f"refers to stage '{name}' by name: {why}")
+            (f"{written}={ref} → {written}={name}", f"refers to stage '{name}' by name: {why}")
         )
 
     def _apply(
@@ -539,8 +342,8 @@ class NameStages(Codemod):
         replacements: Mapping[int, Instruction],
         notes: Mapping[int, list[tuple[str, str]]],
     ) -> tuple[Dockerfile, list[Explanation]]:
-        nodes = []
-        explanations = []
+        nodes: list[Node] = []
+        explanations: list[Explanation] = []
         for node in tree.nodes:
             new = replacements.get(id(node))
             if new is None:

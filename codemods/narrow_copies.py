@@ -24,10 +24,11 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from codemods.dockerignore import (
+from refactor.analysis.context import (
     ContextListing,
     IgnoreRules,
     PatternError,
@@ -37,7 +38,6 @@ from codemods.dockerignore import (
     source_regex,
     walk_context,
 )
-from codemods.name_stages import SHELLS, program
 from refactor.analysis.model import (
     DEFAULT_SHELL,
     BuildModel,
@@ -46,13 +46,22 @@ from refactor.analysis.model import (
     build_model,
     substitute,
 )
-from refactor.analysis.shell import Command, analyse
+from refactor.analysis.semantics import exec_commands, run_commands, shell_script
+from refactor.analysis.shell import Command
+from refactor.data.commands import Words, program
 from refactor.data.distros import distro_of
 from refactor.data.ignore import build_only
-from refactor.engine.codemod import Codemod, Context, Explanation, Result, Skip, Unsupported
-from refactor.syntax.tree import Dockerfile, Instruction
-
-Words = tuple[str, ...]
+from refactor.data.system import SHELLS
+from refactor.engine.codemod import (
+    MAX_CONTEXT_FILE,
+    Codemod,
+    Context,
+    Explanation,
+    Result,
+    Skip,
+    Unsupported,
+)
+from refactor.syntax.tree import Dockerfile, Instruction, Node
 
 __all__ = ["NarrowCopies"]
 
@@ -111,14 +120,14 @@ class _Folder:
     def add(self, path: str, origin: str) -> None:
         rel = self.rel(path)
         if rel == "":
-            raise Unsupported(f"{self.root} is a single file: nothing to narrow")
+            raise Unsupported(f"{self.root} is a single file: nothing to narrow", code="NC005")
         if rel is not None:
             self.files[rel] = origin
 
     def remove(self, path: str) -> None:
         rel = self.rel(path)
         if rel is None and self.inside(path):
-            raise Unsupported(f"`rm {path}` removes the folder and more")
+            raise Unsupported(f"`rm {path}` removes the folder and more", code="NC008")
         if rel == "":
             self.files.clear()
             self.dirs.discard(self.root)
@@ -152,21 +161,40 @@ class NarrowCopies(Codemod):
         "or a script that may read any file."
     )
     default = False
+    codes: ClassVar[Mapping[str, str]] = {
+        "NC001": "no COPY --from copies files from another stage",
+        "NC002": "the build context is missing or too large to list",
+        "NC003": "the .dockerignore has a pattern BuildKit rejects",
+        "NC004": "the COPY opts out (# msb-migrate: skip)",
+        "NC005": "the COPY has a shape this codemod does not narrow",
+        "NC006": "what the source folder holds cannot be proven (base image, COPY or ADD)",
+        "NC007": "a RUN command cannot be read or followed",
+        "NC008": "a RUN command may write into the folder in ways that are not tracked",
+        "NC009": "the source stage compiles nothing this codemod recognises",
+        "NC010": "the runtime may read any file of the folder",
+        "NC011": "the runtime's command is not known or cannot be read",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         model = build_model(tree)
         copies = [e for e in model.edges if e.kind == "copy" and e.source is not None]
         if not copies:
-            return self.skip(tree, "no COPY --from copies files from another stage")
+            return self.skip(tree, "no COPY --from copies files from another stage", code="NC001")
         listing = walk_context(ctx)
         if listing is None:
             reason = "no build context to look at" if not ctx.has_context else "context too large"
-            return self.skip(tree, f"{reason}: cannot prove what a build folder holds")
+            return self.skip(
+                tree, f"{reason}: cannot prove what a build folder holds", code="NC002"
+            )
         target = ignore_file(ctx)
         try:
-            rules = IgnoreRules.parse((read_raw(ctx, target) or "") if target else "")
+            rules = IgnoreRules.parse(
+                (read_raw(ctx, target, MAX_CONTEXT_FILE) or "") if target else ""
+            )
         except PatternError as exc:
-            return self.skip(tree, f"the .dockerignore has a pattern BuildKit rejects: {exc}")
+            return self.skip(
+                tree, f"the .dockerignore has a pattern BuildKit rejects: {exc}", code="NC003"
+            )
         replacements: dict[int, list[Instruction]] = {}
         explanations: list[Explanation] = []
         skips: list[Skip] = []
@@ -175,7 +203,7 @@ class NarrowCopies(Codemod):
             inst = edge.instruction
             line = tree.line_of(inst)
             if not self.allowed(tree, inst):
-                skips.append(Skip(self.name, "COPY opted out", line))
+                skips.append(Skip(self.name, "COPY opted out", line, code="NC004"))
                 continue
             try:
                 new, why = _narrow(
@@ -187,7 +215,9 @@ class NarrowCopies(Codemod):
                     rules,
                 )
             except Unsupported as exc:
-                skips.append(Skip(self.name, f"left whole: {exc.reason}", exc.line or line))
+                skips.append(
+                    Skip(self.name, f"left whole: {exc.reason}", exc.line or line, code=exc.code)
+                )
                 continue
             replacements[id(inst)] = new
             shown = ", ".join(n.values.items[0] for n in new)
@@ -195,7 +225,7 @@ class NarrowCopies(Codemod):
             explanations.append(self.explain(what, why, node=new[0]))
         if not replacements:
             return Result(tree, skips=tuple(skips))
-        nodes = []
+        nodes: list[Node] = []
         for node in tree.nodes:
             nodes.extend(replacements.get(id(node), [node]))
         return Result(
@@ -218,10 +248,14 @@ def _narrow(
     src, dest = _copy_paths(inst, state)
     root = posixpath.normpath("/" + src.lstrip("/"))
     if not _app_folder(root):
-        raise Unsupported(f"{root} is a system folder: the base image has files there")
+        raise Unsupported(
+            f"{root} is a system folder: the base image has files there", code="NC006"
+        )
     folder = _replay(model, source, root, listing, rules)
     if root not in folder.dirs:
-        raise Unsupported(f"no step of the build is known to create the folder {root}")
+        raise Unsupported(
+            f"no step of the build is known to create the folder {root}", code="NC006"
+        )
     dest_root = posixpath.normpath(posixpath.join(state.workdir, dest))
     needed, binary = _needed(model, runtime, inst, folder, dest_root)
     kept = {rel for rel in folder.files if not folder.dropped(rel)}
@@ -232,13 +266,15 @@ def _narrow(
         elif rel == binary:
             kept.add(rel)
         elif folder.in_tool_dir(rel):
-            raise Unsupported(f"the runtime names {rel}, which a build tool may or may not write")
+            raise Unsupported(
+                f"the runtime names {rel}, which a build tool may or may not write", code="NC010"
+            )
     dropped = [rel for rel in folder.files if rel not in kept]
     if not dropped and not folder.tool_dirs:
-        raise Unsupported(f"the runtime may use everything in {root}")
+        raise Unsupported(f"the runtime may use everything in {root}", code="NC010")
     parts = _group(folder, kept, binary)
     if len(parts) > MAX_LINES:
-        raise Unsupported(f"the runtime may read {len(parts)} parts of {root}")
+        raise Unsupported(f"the runtime may read {len(parts)} parts of {root}", code="NC010")
     new = [_retarget(inst, src, dest, rel) for rel in parts]
     why = (
         f"the runtime runs {posixpath.join(dest_root, binary)}; the rest of {root} is "
@@ -254,15 +290,17 @@ _WILDCARD = re.compile(r"[*?\[]")
 def _copy_paths(inst: Instruction, state: RunState) -> tuple[str, str]:
     names = {flag.name for flag in inst.flags if flag.text != "--"}
     if names - _COPY_FLAGS:
-        raise Unsupported(f"COPY --{sorted(names - _COPY_FLAGS)[0]} changes what is copied")
+        raise Unsupported(
+            f"COPY --{sorted(names - _COPY_FLAGS)[0]} changes what is copied", code="NC005"
+        )
     items = inst.values.items
     if len(items) != 2 or inst.heredocs:
-        raise Unsupported("only a COPY of one folder to one destination is narrowed")
+        raise Unsupported("only a COPY of one folder to one destination is narrowed", code="NC005")
     src, dest = (substitute(item, state.variables, inst.escape) for item in items)
     if "$" in src + dest or _WILDCARD.search(src):
-        raise Unsupported("the COPY's paths hold a variable or a wildcard")
+        raise Unsupported("the COPY's paths hold a variable or a wildcard", code="NC005")
     if any(c.isspace() for c in src + dest) and not inst.is_json:
-        raise Unsupported("the COPY's paths hold spaces")
+        raise Unsupported("the COPY's paths hold spaces", code="NC005")
     return src, dest
 
 
@@ -318,20 +356,15 @@ def _what(folder: _Folder, dropped: Sequence[str]) -> str:
 
 
 # -- replaying the source stage -------------------------------------------------------------------
-def _chain(model: BuildModel, stage: Stage) -> list[Stage]:
-    chain = [stage]
-    while chain[-1].parent is not None:
-        chain.append(model.stages[chain[-1].parent])
-    return list(reversed(chain))
-
-
 def _replay(
     model: BuildModel, stage: Stage, root: str, listing: ContextListing, rules: IgnoreRules
 ) -> _Folder:
-    chain = _chain(model, stage)
+    chain = stage.ancestry()
     base = chain[0].image
     if base is None or (not base.is_scratch and distro_of(base) is None):
-        raise Unsupported(f"unknown base image {chain[0].base}: it may ship files in {root}")
+        raise Unsupported(
+            f"unknown base image {chain[0].base}: it may ship files in {root}", code="NC006"
+        )
     folder = _Folder(root)
     for current in chain:
         for inst, state in zip(current.instructions, current.states, strict=True):
@@ -343,9 +376,9 @@ def _replay(
             elif directive == "RUN":
                 _run(folder, inst, state)
             elif directive == "SHELL":
-                raise Unsupported("SHELL changes how RUN commands are read")
+                raise Unsupported("SHELL changes how RUN commands are read", code="NC007")
     if not folder.languages:
-        raise Unsupported("the stage compiles nothing we recognise (Go, Rust, C/C++)")
+        raise Unsupported("the stage compiles nothing we recognise (Go, Rust, C/C++)", code="NC009")
     return folder
 
 
@@ -364,13 +397,15 @@ def _copy(
     if not folder.inside(dest_abs):
         return
     if inst.flag("from") is not None or inst.heredocs:
-        raise Unsupported(f"{inst.directive} writes files from elsewhere into {folder.root}")
+        raise Unsupported(
+            f"{inst.directive} writes files from elsewhere into {folder.root}", code="NC006"
+        )
     names = {flag.name for flag in inst.flags if flag.text != "--"}
     if names - {"chown", "chmod", "link"}:
-        raise Unsupported(f"{inst.directive} --{sorted(names)[0]} is not replayed")
-    sources = context_sources(inst, dict(state.variables))
+        raise Unsupported(f"{inst.directive} --{sorted(names)[0]} is not replayed", code="NC006")
+    sources = context_sources(inst, state.variables)
     if sources is None or len(sources) != len(items) - 1:
-        raise Unsupported(f"{inst.directive} copies a URL or a path with a variable")
+        raise Unsupported(f"{inst.directive} copies a URL or a path with a variable", code="NC006")
     into = dest.endswith(("/", "/.")) or dest in (".", "./") or len(sources) > 1
     into = into or dest_abs in folder.dirs
     if into:
@@ -386,7 +421,9 @@ def _copy(
         else:
             matched = [source] if listing.exists(source) and not rules.excluded(source) else []
         if not matched:
-            raise Unsupported(f"{inst.directive} source {source} is not in the context")
+            raise Unsupported(
+                f"{inst.directive} source {source} is not in the context", code="NC006"
+            )
         for path in matched:
             if rules.excluded(path):
                 continue
@@ -394,7 +431,7 @@ def _copy(
                 _copy_folder(folder, listing, rules, path, dest_abs)
                 continue
             if inst.directive == "ADD" and _ARCHIVE.search(path):
-                raise Unsupported(f"ADD unpacks {path}")
+                raise Unsupported(f"ADD unpacks {path}", code="NC006")
             name = posixpath.basename(path)
             folder.add(posixpath.join(dest_abs, name) if into or wildcard else dest_abs, "context")
 
@@ -416,28 +453,17 @@ def _copy_folder(
             folder.dirs.add(target)
 
 
-def _analysed(script: str, state: RunState) -> list[Command]:
-    parsed = analyse(script, state.workdir, state.variables)
-    if parsed.opaque or any(c.opaque for c in parsed.commands):
-        raise Unsupported("a RUN command cannot be read")
-    return list(parsed.commands)
-
-
 def _commands(inst: Instruction, state: RunState) -> list[Command]:
     """The commands of a RUN, each with its working directory (opaque → Unsupported)."""
     if state.shell != DEFAULT_SHELL:
-        raise Unsupported("RUN uses another shell")
-    exec_args = inst.exec_args
-    if exec_args is None:
-        commands = _analysed(inst.value, state)
-        if inst.heredocs and all(not c.words or program(c.words) in SHELLS for c in commands):
-            commands = [c for doc in inst.heredocs for c in _analysed(doc.content, state)]
-        return commands
-    if exec_args and program(exec_args) not in SHELLS:
-        return [Command(tuple(exec_args), (), state.workdir, " ".join(exec_args))]
-    if len(exec_args) == 3 and exec_args[1] in ("-c", "-ec", "-exc"):
-        return _analysed(exec_args[2], state)
-    raise Unsupported("RUN runs a shell we cannot follow")
+        raise Unsupported("RUN uses another shell", code="NC007")
+    argv = inst.exec_args
+    if argv is not None and (not argv or (program(argv) in SHELLS and shell_script(argv) is None)):
+        raise Unsupported("RUN runs a shell we cannot follow", code="NC007")
+    script = run_commands(inst, state)
+    if "opaque" in script.problems:
+        raise Unsupported("a RUN command cannot be read", code="NC007")
+    return list(script.commands)
 
 
 def _run(folder: _Folder, inst: Instruction, state: RunState) -> None:
@@ -447,7 +473,9 @@ def _run(folder: _Folder, inst: Instruction, state: RunState) -> None:
             if key.strip().lower() in ("target", "dst", "destination"):
                 mount = posixpath.normpath(posixpath.join(state.workdir, value.strip('" ')))
                 if folder.inside(mount):
-                    raise Unsupported(f"RUN mounts {mount} over the folder: its files are not kept")
+                    raise Unsupported(
+                        f"RUN mounts {mount} over the folder: its files are not kept", code="NC008"
+                    )
     for command in _commands(inst, state):
         _effect(folder, command, state)
 
@@ -456,11 +484,11 @@ def _resolve(command: Command, state: RunState, word: str) -> str:
     variables = {**state.variables, **dict(command.assignments)}
     value = substitute(word, variables)
     if "$" in value or "`" in value:
-        raise Unsupported(f"`{command.text}` uses {word}, which cannot be resolved")
+        raise Unsupported(f"`{command.text}` uses {word}, which cannot be resolved", code="NC007")
     if value.startswith("/"):
         return posixpath.normpath(value)
     if command.cwd is None:
-        raise Unsupported(f"the directory of `{command.text}` is not known")
+        raise Unsupported(f"the directory of `{command.text}` is not known", code="NC007")
     return posixpath.normpath(posixpath.join(command.cwd, value))
 
 
@@ -482,7 +510,7 @@ def _effect(folder: _Folder, command: Command, state: RunState) -> None:
         target = operator.lstrip(">|").strip()
         writes = operator.startswith(">") and target and not target.startswith("&")
         if writes and folder.inside(_resolve(command, state, target)):
-            raise Unsupported(f"`{command.text}` writes {target} into the folder")
+            raise Unsupported(f"`{command.text}` writes {target} into the folder", code="NC008")
     if not words:
         return
     name = program(words)
@@ -496,7 +524,9 @@ def _effect(folder: _Folder, command: Command, state: RunState) -> None:
         folder.languages.add("c")
         out = _option(args, "-o")
         if out is None and "-c" in args:
-            raise Unsupported(f"`{command.text}` writes object files beside its sources")
+            raise Unsupported(
+                f"`{command.text}` writes object files beside its sources", code="NC008"
+            )
         folder.add(_resolve(command, state, out or "a.out"), "artifact")
     elif name == "mkdir":
         folder.dirs.update(_resolve(command, state, a) for a in args if not a.startswith("-"))
@@ -506,12 +536,14 @@ def _effect(folder: _Folder, command: Command, state: RunState) -> None:
                 _remove(folder, _resolve(command, state, arg))
     elif name in _WRITES_ARGS:
         if command.cwd is None or folder.inside(command.cwd):
-            raise Unsupported(f"`{command.text}` runs in the folder and may write into it")
+            raise Unsupported(
+                f"`{command.text}` runs in the folder and may write into it", code="NC008"
+            )
         for arg in args:
             if not arg.startswith("-") and folder.inside(_resolve(command, state, arg)):
-                raise Unsupported(f"`{command.text}` may write into {folder.root}")
+                raise Unsupported(f"`{command.text}` may write into {folder.root}", code="NC008")
     elif name not in _NO_WRITE:
-        raise Unsupported(f"`{command.text}` may write files we cannot see")
+        raise Unsupported(f"`{command.text}` may write files we cannot see", code="NC008")
 
 
 def _remove(folder: _Folder, path: str) -> None:
@@ -521,7 +553,7 @@ def _remove(folder: _Folder, path: str) -> None:
     rel = folder.rel(path)
     if rel is None:
         if folder.inside(path):
-            raise Unsupported(f"`rm {path}` may remove the folder")
+            raise Unsupported(f"`rm {path}` may remove the folder", code="NC008")
         return
     regex = source_regex(rel)
     for key in list(folder.files):
@@ -535,26 +567,28 @@ def _go(folder: _Folder, command: Command, state: RunState, sub: str, args: list
     if sub == "build":
         out = _option(args, "-o")
         if out is None or out.endswith("/"):
-            raise Unsupported("`go build` without -o FILE: the binary's name is not known")
+            raise Unsupported(
+                "`go build` without -o FILE: the binary's name is not known", code="NC008"
+            )
         path = _resolve(command, state, out)
         if path in folder.dirs:
-            raise Unsupported(f"`go build -o {out}` writes into a folder")
+            raise Unsupported(f"`go build -o {out}` writes into a folder", code="NC008")
         folder.add(path, "artifact")
     elif sub == "mod" and "vendor" in args:
         rel = folder.rel(_resolve(command, state, "vendor"))
         if rel is not None:
             folder.tool_dirs.add(rel)
     elif sub not in _GO_NO_WRITE:
-        raise Unsupported(f"`go {sub}` may write files into the folder")
+        raise Unsupported(f"`go {sub}` may write files into the folder", code="NC008")
     elif sub == "install" and folder.inside(state.env.get("GOBIN", "/go/bin")):
-        raise Unsupported("`go install` writes into the folder")
+        raise Unsupported("`go install` writes into the folder", code="NC008")
 
 
 def _cargo(folder: _Folder, command: Command, state: RunState, sub: str, args: list[str]) -> None:
     folder.languages.add("rust")
     if sub in ("build", "install", "chef"):
         if _option(args, "--manifest-path", "--root", "--target-dir") is not None:
-            raise Unsupported(f"`cargo {sub}` writes outside the usual target folder")
+            raise Unsupported(f"`cargo {sub}` writes outside the usual target folder", code="NC008")
         target = _resolve(command, state, state.env.get("CARGO_TARGET_DIR", "target"))
         rel = folder.rel(target)
         if rel is not None:
@@ -568,9 +602,9 @@ def _cargo(folder: _Folder, command: Command, state: RunState, sub: str, args: l
         if rel is not None:
             folder.tool_dirs.add(rel)
         elif folder.inside(path):
-            raise Unsupported(f"`cargo {sub}` writes around the folder")
+            raise Unsupported(f"`cargo {sub}` writes around the folder", code="NC008")
     elif sub not in _CARGO_NO_WRITE:
-        raise Unsupported(f"`cargo {sub}` may write files into the folder")
+        raise Unsupported(f"`cargo {sub}` may write files into the folder", code="NC008")
 
 
 # -- what the runtime uses ------------------------------------------------------------------------
@@ -580,12 +614,16 @@ def _needed(
     """Paths of the folder the runtime stage names, and the binary it runs from there; raises
     unless that binary is compiled in the source stage."""
     if model.users_of(runtime.index):
-        raise Unsupported("other stages build on the runtime stage and may read any file")
+        raise Unsupported(
+            "other stages build on the runtime stage and may read any file", code="NC010"
+        )
     final = runtime.final_state
     assert final is not None
     commands = [(words, final) for words in _container_commands(model, runtime, final)]
     if not commands:
-        raise Unsupported("the runtime's command is not known (it comes from the base image)")
+        raise Unsupported(
+            "the runtime's command is not known (it comes from the base image)", code="NC011"
+        )
     after = False
     for inst, state in zip(runtime.instructions, runtime.states, strict=True):
         if inst is copy:
@@ -598,12 +636,16 @@ def _needed(
         needed.update(rel for word in words for rel in _paths(word, state, dest_root))
         exe = _executable(words, state, dest_root)
         if exe is not None and not _compiled(folder, exe):
-            raise Unsupported(f"the runtime runs {exe} from the folder, which may read any file")
+            raise Unsupported(
+                f"the runtime runs {exe} from the folder, which may read any file", code="NC010"
+            )
     main_words, main_state = commands[0]
     binary = _executable(main_words, main_state, dest_root)
     if binary is None:
         first = program(main_words) or "a program"
-        raise Unsupported(f"the runtime runs {first}, which may read any file of the folder")
+        raise Unsupported(
+            f"the runtime runs {first}, which may read any file of the folder", code="NC010"
+        )
     return needed, binary
 
 
@@ -626,13 +668,11 @@ def _container_commands(model: BuildModel, stage: Stage, state: RunState) -> lis
 def _unwrapped(argv: Words, state: RunState, depth: int = 0) -> list[Words]:
     while argv and program(argv) in _WRAPPERS:
         argv = argv[2:] if argv[1:2] == ("--",) else argv[1:]
-    if len(argv) >= 3 and program(argv) in SHELLS and argv[1] in ("-c", "-ec") and depth < 2:
-        parsed = analyse(argv[2], state.workdir, state.variables)
-        if parsed.opaque or any(c.opaque for c in parsed.commands):
-            raise Unsupported("the runtime's command cannot be read")
-        return [
-            w for c in parsed.commands if c.words for w in _unwrapped(c.words, state, depth + 1)
-        ]
+    if depth < 2 and shell_script(argv) is not None:
+        script = exec_commands(argv, state)
+        if not script.readable:
+            raise Unsupported("the runtime's command cannot be read", code="NC011")
+        return [w for c in script.words() for w in _unwrapped(c, state, depth + 1)]
     return [argv] if argv else []
 
 

@@ -7,7 +7,10 @@ package.json), ``python -m pytest`` (test files, and pytest in a requirements fi
 inserted right before the final stage, so the default target stays the runtime and nothing
 depends on the test stage: a plain build never runs it, ``docker build --target test`` runs the
 tests. Files without a builder stage, without tests, or whose builder does not hold the tests
-(not copied, excluded by .dockerignore, deleted) are skipped with a reason.
+(not copied, excluded by .dockerignore, deleted) are skipped with a reason, under one of the
+stable codes in ``TestStage.codes`` (one code per kind of reason). When several builders or
+several test tools are each ruled out, the joined reason keeps the code they share, or TST006
+when their codes differ.
 """
 
 from __future__ import annotations
@@ -15,18 +18,18 @@ from __future__ import annotations
 import fnmatch
 import json
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
+from refactor.analysis.semantics import run_commands
 from refactor.analysis.shell import analyse
 from refactor.data import ecosystems as eco
 from refactor.data import java
 from refactor.data import stages as data
 from refactor.engine.codemod import Codemod, Context, Planner, Result, Unsupported
 from refactor.syntax.tree import Blank, Comment, Dockerfile, Instruction, Node
-
-from .name_stages import run_commands
 
 __all__ = ["TestStage"]
 
@@ -68,6 +71,26 @@ class TestStage(Codemod):
         "them and the default build does not; skipped when no test command is found."
     )
     default = False
+    codes: ClassVar[Mapping[str, str]] = {
+        "TST001": "single-stage file: there is no builder stage to test",
+        "TST002": "a test stage already exists",
+        "TST003": "the build already runs the tests",
+        "TST004": "the stage opted out (# msb-migrate: skip)",
+        "TST005": "no stage the image needs copies the sources and runs a build",
+        "TST006": "every builder or test tool was ruled out, each for its own reason",
+        "TST007": "several builders, test commands or test projects apply: cannot tell which",
+        "TST008": "the builder stage has no name to build the test stage FROM",
+        "TST009": "no build context to find the project's tests in",
+        "TST010": "the builder runs no tool with a known test command",
+        "TST011": "the manifest the test command needs is not at the root of the build context",
+        "TST012": "the build context holds no tests (test files, test script or test project)",
+        "TST013": "package.json cannot be read",
+        "TST014": "the builder installs production dependencies only and the tests need dev ones",
+        "TST015": "pytest is not listed in a requirements file",
+        "TST016": "the tests are not copied into the builder",
+        "TST017": "a file the tests need is excluded by .dockerignore",
+        "TST018": "the builder deletes files the tests need",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
         return self.attempt(tree, lambda: _Tester(self, tree, ctx).run())
@@ -82,6 +105,12 @@ def _context_copies(stage: Stage) -> list[tuple[Instruction, RunState]]:
         and not inst.heredocs
         and len(inst.values.items) >= 2
     ]
+
+
+def _shared_code(skips: Sequence[Unsupported]) -> str:
+    """The code of ``skips`` when they share one, else TST006 (the joined reason lists each)."""
+    codes = {skip.code for skip in skips}
+    return codes.pop() if len(codes) == 1 else "TST006"
 
 
 def _has_glob(path: str) -> bool:
@@ -125,20 +154,13 @@ class _Tester(Planner[TestStage]):
             args_prefix=wrap,
         )
 
-    def chain(self, stage: Stage) -> list[Stage]:
-        """The stage and the stages it is built FROM, the first base first."""
-        out = [stage]
-        while out[-1].parent is not None:
-            out.append(self.model.stages[out[-1].parent])
-        return out[::-1]
-
     def steps(self, stages: Sequence[Stage]) -> list[_Step]:
-        out = []
-        pairs = [p for stage in stages for p in zip(stage.instructions, stage.states, strict=True)]
+        out: list[_Step] = []
+        pairs = [p for stage in stages for p in stage.steps()]
         for order, (inst, state) in enumerate(pairs):
             if inst.directive == "RUN":
-                words, _ = run_commands(inst, state)
-                out.extend(_Step(inst, state, tuple(w), order) for w in words if w)
+                words = run_commands(inst, state).words()
+                out.extend(_Step(inst, state, w, order) for w in words)
         return out
 
     # -- the checks --------------------------------------------------------------------------
@@ -147,12 +169,15 @@ class _Tester(Planner[TestStage]):
         if len(model.stages) < 2:
             raise Unsupported(
                 "single-stage file: there is no builder stage to test "
-                "(split-build-runtime makes one)"
+                "(split-build-runtime makes one)",
+                code="TST001",
             )
         existing = next((s for s in model.stages if s.name in data.TEST_STAGE_NAMES), None)
         if existing is not None:
             raise Unsupported(
-                f"a test stage already exists (`{existing.alias}`)", self.line(existing.from_)
+                f"a test stage already exists (`{existing.alias}`)",
+                self.line(existing.from_),
+                code="TST002",
             )
         for step in self.steps(model.stages):
             if data.runs_tests(step.words):
@@ -161,16 +186,18 @@ class _Tester(Planner[TestStage]):
                 raise Unsupported(
                     f"the tests already run in {where} (`{' '.join(step.words)}`)",
                     self.line(step.inst),
+                    code="TST003",
                 )
         final = model.final
         assert final is not None
         if not self.codemod.allowed(self.tree, final.from_):
-            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})")
+            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})", code="TST004")
         candidates = self.builders()
         if not candidates:
             raise Unsupported(
                 "cannot identify the builder: no stage the image needs copies the sources and "
-                "runs a build"
+                "runs a build",
+                code="TST005",
             )
         plans: list[_Plan] = []
         reasons: list[tuple[Stage, Unsupported]] = []
@@ -182,11 +209,15 @@ class _Tester(Planner[TestStage]):
         if not plans:
             if len({skip.reason for _, skip in reasons}) == 1:
                 raise reasons[0][1]
-            raise Unsupported("; ".join(f"`{stage.ref}`: {skip.reason}" for stage, skip in reasons))
+            raise Unsupported(
+                "; ".join(f"`{stage.ref}`: {skip.reason}" for stage, skip in reasons),
+                code=_shared_code([skip for _, skip in reasons]),
+            )
         if len(plans) > 1:
             names = ", ".join(f"`{p.builder.ref}`" for p in plans)
             raise Unsupported(
-                f"several build stages have tests ({names}): cannot tell which to test"
+                f"several build stages have tests ({names}): cannot tell which to test",
+                code="TST007",
             )
         return self.render(plans[0], final)
 
@@ -203,51 +234,61 @@ class _Tester(Planner[TestStage]):
             and stage is not final
             and any(
                 not data.is_manifest(source)
-                for s in self.chain(stage)
+                for s in stage.ancestry()
                 for inst, _ in _context_copies(s)
                 for source in inst.values.items[:-1]
             )
-            and self.steps(self.chain(stage))
+            and self.steps(stage.ancestry())
         ]
-        ancestors = {s.index for stage in found for s in self.chain(stage)[:-1]}
+        ancestors = {s.index for stage in found for s in stage.ancestry()[:-1]}
         return [s for s in found if s.index not in ancestors]
 
     def plan(self, builder: Stage) -> _Plan:
         if not self.codemod.allowed(self.tree, builder.from_):
-            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})")
+            raise Unsupported(f"opted out (# msb-migrate: skip={self.codemod.name})", code="TST004")
         if builder.name is None:
-            raise Unsupported("the builder stage has no name to build the test stage FROM")
-        chain = self.chain(builder)
+            raise Unsupported(
+                "the builder stage has no name to build the test stage FROM", code="TST008"
+            )
+        chain = builder.ancestry()
         steps = self.steps(chain)
         for step in steps:
             if data.builder_runs_tests(step.words):
                 raise Unsupported(
                     f"the builder already runs the tests (`{' '.join(step.words)}`)",
                     self.line(step.inst),
+                    code="TST003",
                 )
         if not self.ctx.has_context:
-            raise Unsupported("no build context to find the project's tests in")
+            raise Unsupported("no build context to find the project's tests in", code="TST009")
         names = {posixpath.basename(s.words[0]) for s in steps}
         recipes = [r for r in data.TEST_RECIPES if names & set(r.programs)]
         if not recipes:
             tools = sorted({p for r in data.TEST_RECIPES for p in r.programs})
-            raise Unsupported(f"no test command found: the builder runs none of {', '.join(tools)}")
+            raise Unsupported(
+                f"no test command found: the builder runs none of {', '.join(tools)}",
+                code="TST010",
+            )
         found: list[_Plan] = []
-        reasons: list[str] = []
+        skips: list[Unsupported] = []
         for recipe in recipes:
             try:
                 found.append(self.recipe_plan(builder, recipe, chain, steps))
             except Unsupported as skip:
-                reasons.append(skip.reason)
+                skips.append(skip)
         if not found:
-            raise Unsupported(f"no test command found: {'; '.join(reasons)}")
+            raise Unsupported(
+                f"no test command found: {'; '.join(skip.reason for skip in skips)}",
+                code=_shared_code(skips),
+            )
         if len(found) > 1:
             ecosystem = self.ecosystem(chain[0])
             found = [p for p in found if p.recipe.ecosystem == ecosystem] or found
         if len(found) > 1:
             commands = ", ".join(f"`{p.command}`" for p in found)
             raise Unsupported(
-                f"several test commands apply ({commands}): cannot tell which one to run"
+                f"several test commands apply ({commands}): cannot tell which one to run",
+                code="TST007",
             )
         return found[0]
 
@@ -271,7 +312,8 @@ class _Tester(Planner[TestStage]):
         manifest = next((m for m in recipe.manifests if self.ctx.exists(m)), None)
         if recipe.manifests and manifest is None:
             raise Unsupported(
-                f"no {' or '.join(recipe.manifests)} at the root of the build context"
+                f"no {' or '.join(recipe.manifests)} at the root of the build context",
+                code="TST011",
             )
         tests = self.test_files(recipe)
         before: list[tuple[str, str, str]] = []
@@ -281,7 +323,7 @@ class _Tester(Planner[TestStage]):
             command, evidence = self.node(steps, before)
         elif recipe.tool == "python":
             if not tests:
-                raise Unsupported("no tests/ folder or test_*.py file")
+                raise Unsupported("no tests/ folder or test_*.py file", code="TST012")
             evidence = self.pytest(tests, chain, steps, before)
         elif recipe.tool == "dotnet":
             command, manifest, tests = self.dotnet()
@@ -291,7 +333,9 @@ class _Tester(Planner[TestStage]):
         elif recipe.tool == "gradle" and any("--no-daemon" in s.words for s in steps):
             command += " --no-daemon"
         if recipe.tests and not tests:
-            raise Unsupported(f"no test files ({', '.join(recipe.tests)}) in the build context")
+            raise Unsupported(
+                f"no test files ({', '.join(recipe.tests)}) in the build context", code="TST012"
+            )
         evidence = evidence or f"{manifest} and {len(tests)} test file(s)"
         anchor = manifest or tests[0]
         root = self.project_root(chain, anchor)
@@ -310,11 +354,11 @@ class _Tester(Planner[TestStage]):
         try:
             package = json.loads(self.ctx.read("package.json") or "")
         except ValueError as exc:
-            raise Unsupported("package.json cannot be read") from exc
+            raise Unsupported("package.json cannot be read", code="TST013") from exc
         scripts = package.get("scripts") if isinstance(package, dict) else None
         test = scripts.get("test") if isinstance(scripts, dict) else None
         if not isinstance(test, str) or data.NPM_PLACEHOLDER_TEST.search(test):
-            raise Unsupported("package.json has no test script")
+            raise Unsupported("package.json has no test script", code="TST012")
         installs = [s for s in steps if data.installs_dependencies(s.words)]
         managers = [posixpath.basename(s.words[0]) for s in installs]
         manager = next((m for m in managers if m in ("yarn", "pnpm")), "npm")
@@ -331,7 +375,8 @@ class _Tester(Planner[TestStage]):
             if manager != "npm":
                 raise Unsupported(
                     f"the builder installs production dependencies only with {manager}: the "
-                    "tests need the dev dependencies"
+                    "tests need the dev dependencies",
+                    code="TST014",
                 )
             before.append(
                 (
@@ -361,7 +406,7 @@ class _Tester(Planner[TestStage]):
             if data.PYTEST_REQUIREMENT.search(self.ctx.read(path) or "")
         ]
         if not requirements:
-            raise Unsupported("pytest is not listed in a requirements*.txt file")
+            raise Unsupported("pytest is not listed in a requirements*.txt file", code="TST015")
         installed: set[str] = set()
         for step in steps:
             if data.program_of(step.words) in ("pip", "pip3", "uv"):
@@ -399,12 +444,16 @@ class _Tester(Planner[TestStage]):
             if data.DOTNET_TEST_PROJECT.search(self.ctx.read(path) or "")
         ]
         if not projects:
-            raise Unsupported("no test project (a project referencing Microsoft.NET.Test.Sdk)")
+            raise Unsupported(
+                "no test project (a project referencing Microsoft.NET.Test.Sdk)", code="TST012"
+            )
         if len(projects) == 1:
             return f"dotnet test {projects[0]}", projects[0], projects
         solutions = [p for p in self.ctx.glob("*.sln") if "/" not in p]
         if len(solutions) != 1:
-            raise Unsupported("several test projects and no single solution file at the root")
+            raise Unsupported(
+                "several test projects and no single solution file at the root", code="TST007"
+            )
         return "dotnet test", solutions[0], projects
 
     # -- is the project in the builder ------------------------------------------------------------
@@ -437,7 +486,8 @@ class _Tester(Planner[TestStage]):
         where = self.image_path(chain, anchor)
         if where is None or not where.endswith(f"/{anchor}"):
             raise Unsupported(
-                f"`{anchor}` is not copied into the builder (or not where it can be found)"
+                f"`{anchor}` is not copied into the builder (or not where it can be found)",
+                code="TST016",
             )
         return where[: -len(anchor) - 1] or "/"
 
@@ -447,9 +497,11 @@ class _Tester(Planner[TestStage]):
         ignore = (self.ctx.read(".dockerignore") or "").splitlines()
         for path in files:
             if _ignored(path, ignore):
-                raise Unsupported(f"`{path}` is excluded by .dockerignore")
+                raise Unsupported(f"`{path}` is excluded by .dockerignore", code="TST017")
             if self.image_path(chain, path) != posixpath.join(root, path):
-                raise Unsupported(f"the tests are not copied into the builder (`{path}`)")
+                raise Unsupported(
+                    f"the tests are not copied into the builder (`{path}`)", code="TST016"
+                )
         copies = [i for stage in chain for i, _ in _context_copies(stage)]
         order = {id(i): n for n, i in enumerate(i for stage in chain for i in stage.instructions)}
         last_copy = max((order[id(i)] for i in copies), default=-1)
@@ -470,6 +522,7 @@ class _Tester(Planner[TestStage]):
                     raise Unsupported(
                         f"the builder deletes `{word}`, which the tests need",
                         self.line(step.inst),
+                        code="TST018",
                     )
 
     # -- rendering --------------------------------------------------------------------------------
@@ -493,7 +546,7 @@ class _Tester(Planner[TestStage]):
 
     def render(self, plan: _Plan, final: Stage) -> Result:
         builder = plan.builder
-        steps = self.steps(self.chain(builder))
+        steps = self.steps(builder.ancestry())
         as_word = "AS" if self.style.upper else "as"
         eol = self.style.eol
         from_ = self.new("FROM", f"{builder.alias} {as_word} {data.TEST_STAGE}")

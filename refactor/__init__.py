@@ -12,6 +12,7 @@ from refactor.syntax.tree import (
     Instruction,
     Node,
     Style,
+    deep_equals,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Node",
     "Style",
     "clear_caches",
+    "deep_equals",
     "parse",
     "parse_bytes",
     "parse_file",
@@ -37,10 +39,11 @@ __all__ = [
 def clear_caches() -> None:
     """Forget what is memoized across files (instruction readings, image references, FROM values,
     shell analyses), so a benchmark pass starts as cold as a new process."""
+    from refactor.analysis import shell
     from refactor.analysis.images import _parse_image
     from refactor.analysis.model import _image_from
-    from refactor.analysis.shell import _analyse_cached
     from refactor.syntax.parser import _read_head_cached
 
-    for memoized in (_parse_image, _image_from, _read_head_cached, _analyse_cached):
+    for memoized in (_parse_image, _image_from, _read_head_cached):
         memoized.cache_clear()
+    shell.clear_cache()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar, overload
 
 __all__ = ["cached"]
 
@@ -24,8 +24,14 @@ class cached(Generic[T]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
-    def __get__(self, obj: Any, owner: type | None = None) -> T:
-        if obj is None:
-            return self  # type: ignore[return-value]
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Self: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> Self | T:
+        if obj is None:  # read on the class: the descriptor itself
+            return self
         value = obj.__dict__[self.name] = self.func(obj)
         return value

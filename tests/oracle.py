@@ -45,7 +45,7 @@ def ours(tree: Dockerfile) -> list[tuple[Any, ...]]:
 
 def official(text: str) -> list[tuple[Any, ...]]:
     """The official parser's instruction list for ``text`` (raises on rejection)."""
-    import dockerfile
+    import dockerfile  # type: ignore[import-not-found]  # the PyPI binding ships no types
 
     out = []
     for c in dockerfile.parse_string(text):

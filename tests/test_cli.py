@@ -16,8 +16,9 @@ import signal
 import subprocess
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import ClassVar
 
 import jsonschema
 import pytest
@@ -87,10 +88,14 @@ class FakeCodemod(Codemod):
     name = "fake-two-hunks"
     description = "Test codemod.\nSecond line."
     default = False
+    codes: ClassVar[Mapping[str, str]] = {
+        "FAK001": "the file is already done",
+        "FAK002": "a fake reason to skip a line",
+    }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> CodemodResult:
         if any(isinstance(n, Comment) and n.text == "# fake top" for n in tree.nodes):
-            return self.skip(tree, "already done")
+            return self.skip(tree, "already done", code="FAK001")
         first = tree.instructions[0]
         comment = Comment("# fake top", tree.style.eol)
         label = Instruction.create("LABEL", "fake=1", style=tree.style)
@@ -104,7 +109,7 @@ class FakeCodemod(Codemod):
                 self.explain("added a label", "bottom reason", node=label),
                 self.explain("wrote .dockerignore", "context reason"),
             ),
-            skips=(self.skip(tree, "a fake skip", 2).skips[0],),
+            skips=(self.skip(tree, "a fake skip", 2, code="FAK002").skips[0],),
             files={".dockerignore": ".git\n"},
         )
 
@@ -299,7 +304,14 @@ def test_json_report(project: Path, fake_codemod: str) -> None:
         "message": "added a comment",
         "reason": "top reason",
     } in fake
-    assert {"line": 2, "codemod": fake_codemod, "reason": "a fake skip"} in good["skips"]
+    assert {
+        "line": 2,
+        "codemod": fake_codemod,
+        "reason": "a fake skip",
+        "code": "FAK002",
+        "kind": "skipped",
+    } in good["skips"]
+    assert all({"code", "kind"} <= set(skip) for skip in good["skips"])
     assert by_path["bad.Dockerfile"]["status"] == "error"
     assert by_path["bad.Dockerfile"]["error"].startswith("bad.Dockerfile:2: ")
     assert doc["summary"] == {"changed": 1, "unchanged": 0, "errors": 1}
@@ -326,10 +338,32 @@ def test_sarif_validates_against_the_schema(project: Path, fake_codemod: str) ->
     messages = {(r["ruleId"], r["message"]["text"]) for r in results}
     assert (fake_codemod, "added a label (bottom reason)") in messages
     notes = run["invocations"][0]["toolExecutionNotifications"]
-    assert any(n["message"]["text"] == f"{fake_codemod} skipped: a fake skip" for n in notes)
+    [fake_skip] = [
+        n for n in notes if n["message"]["text"] == f"{fake_codemod} skipped: a fake skip"
+    ]
+    assert fake_skip["associatedRule"]["id"] == "FAK002"  # the skip's code is its rule
+    assert rules[fake_skip["associatedRule"]["index"]] == "FAK002"
+    assert fake_skip["properties"] == {"codemod": fake_codemod, "kind": "skipped"}
+    described = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert described["FAK002"]["shortDescription"]["text"] == "a fake reason to skip a line"
+    assert described["FAK001"]["properties"] == {"codemod": fake_codemod}  # every code listed
+    assert {"MSB001", "MSB002", "MSB003"} <= set(described)  # and the runner's
+    for note in notes:
+        if "associatedRule" in note:
+            assert rules[note["associatedRule"]["index"]] == note["associatedRule"]["id"]
     errors = [n for n in notes if n["level"] == "error"]
     assert len(errors) == 1 and "bad.Dockerfile" in errors[0]["message"]["text"]
+    assert "region" not in errors[0]["locations"][0]["physicalLocation"]  # binary: no line
     assert run["invocations"][0]["executionSuccessful"] is False
+
+
+def test_sarif_errors_keep_their_line(project: Path) -> None:
+    (project / "bad.Dockerfile").write_text("FROM alpine\nRUN <<EOF\necho\n")
+    log = json.loads(invoke("--format", "sarif").stdout)
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    [failure] = [n for n in notes if n["level"] == "error"]
+    assert failure["message"]["text"].startswith("bad.Dockerfile:2: ")
+    assert failure["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
 
 
 def test_sarif_rejects_what_the_spec_rejects() -> None:
@@ -417,6 +451,44 @@ def test_list_and_explain_codemods(project: Path, fake_codemod: str) -> None:
     )
 
 
+class Crasher(Codemod):
+    """Raises: the runner turns that into an internal-error skip."""
+
+    name = "crasher"
+    description = "Test codemod."
+    default = False
+
+    def transform(self, tree: Dockerfile, ctx: Context) -> CodemodResult:
+        raise RuntimeError("boom")
+
+
+def test_internal_errors_are_typed_in_json_and_unchanged_in_text(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = install_codemod(monkeypatch, Crasher)
+    monkeypatch.delenv("MSB_DEBUG", raising=False)
+    doc = json.loads(invoke("--format", "json", "-c", name).stdout)
+    [skip] = doc["files"][0]["skips"]
+    assert skip["code"] == "MSB003" and skip["kind"] == "internal-error"
+    assert skip["reason"] == "internal error: RuntimeError('boom')"
+    assert skip["traceback"].startswith("Traceback") and "boom" in skip["traceback"]
+    text = invoke("-v", "--color", "never", "-c", name)
+    assert "# [crasher] skipped: internal error: RuntimeError('boom')" in text.stdout
+    assert "Traceback" not in text.output  # the traceback is the JSON's (or MSB_DEBUG=1's)
+
+
+def test_explain_a_code(project: Path, fake_codemod: str) -> None:
+    explained = invoke("--explain", "FAK002")
+    assert explained.exit_code == 0
+    assert explained.stdout == f"FAK002 ({fake_codemod})\n\na fake reason to skip a line\n"
+    assert invoke("--explain", "fak001").stdout.startswith(f"FAK001 ({fake_codemod})\n")
+    runner = invoke("--explain", "MSB003")
+    assert runner.stdout.startswith("MSB003 (msb-migrate)\n\na codemod raised an internal error")
+    unknown = invoke("--explain", "FAK999")
+    assert unknown.exit_code == 2
+    assert error_lines(unknown) == ["msb-migrate: error: unknown code 'FAK999'"]
+
+
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
@@ -456,7 +528,7 @@ def test_bad_input_is_one_line_and_untouched(
 def test_huge_file_is_refused_without_reading_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("refactor.app.cli.MAX_BYTES", 100)
+    monkeypatch.setattr("refactor.app.migrate.MAX_BYTES", 100)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Dockerfile").write_text(DOCKERFILE + "#" * 200 + "\n")
     result = invoke("Dockerfile")

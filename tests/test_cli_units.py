@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refactor.app.config import Config, ConfigError, load_config
+from refactor.app.config import load_config
 from refactor.app.diffing import FileDiff, assign_explanations, diff_text
 from refactor.app.discover import discover, is_dockerfile_name
+from refactor.app.options import OPTION_CODEMODS, Config, ConfigError, option_table
 from refactor.app.report import _fence, mermaid_graph
 from refactor.engine.codemod import Explanation
 from refactor.syntax.parser import parse
@@ -147,11 +148,14 @@ def test_config_defaults_and_merge(tmp_path: Path) -> None:
     config = load_config(tmp_path / "Dockerfile")
     assert config.source == tmp_path / ".msb-migrate.toml"
     assert config.default_branch == "multi-stage"
-    merged = config.merged(codemods=["x"], skip=["y"], enable=["b"], user_uid=7, user_name=None)
+    command_line = Config({"codemods": ("x",), "skip": ("y",), "enable": ("b",), "user_uid": 7})
+    merged = command_line.over(config)
     assert merged.codemods == ("x",)
     assert merged.skip == ("c", "y")  # b is enabled on the command line, so no longer skipped
     assert merged.enable == ("d", "b")
-    assert merged.user_uid == 7 and merged.user_name is None
+    assert merged.get("user_uid") == 7 and merged.get("user_name") == "app"
+    assert merged.source == config.source and merged.default_branch == "multi-stage"
+    assert merged.options().user_uid == 7 and merged.options().user_name == "app"
     assert Config().default_branch == "msb-migrate/multi-stage"
 
 
@@ -160,9 +164,9 @@ def test_pyproject_without_a_section_does_not_count(tmp_path: Path) -> None:
     sub = tmp_path / "sub"
     sub.mkdir()
     (sub / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    assert load_config(sub).user_name == "top"
+    assert load_config(sub).get("user_name") == "top"
     (sub / "pyproject.toml").write_text("[tool.msb-migrate]\nuser-name = 'sub'\n")
-    assert load_config(sub).user_name == "sub"
+    assert load_config(sub).get("user_name") == "sub"
 
 
 def test_config_errors_name_file_and_key(tmp_path: Path) -> None:
@@ -175,6 +179,34 @@ def test_config_errors_name_file_and_key(tmp_path: Path) -> None:
     path.write_text("[tool.msb-migrate]\nuser-uid = true\n")
     with pytest.raises(ConfigError, match="key 'user-uid': must be an integer uid"):
         load_config(tmp_path)
+
+
+def test_every_config_key_is_a_row_of_the_option_table(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    path = tmp_path / ".msb-migrate.toml"
+    path.write_text("nope = 1\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    keys = [row.key for row in option_table() if row.key is not None]
+    assert str(info.value) == f"{path}: key 'nope': unknown key (valid keys: {', '.join(keys)})"
+    assert keys[:3] == ["codemods", "skip", "enable"] and "user-uid" in keys
+
+
+def test_codemod_options_come_from_the_codemods_that_declare_them() -> None:
+    """The table asks only OPTION_CODEMODS (start-up time); every codemod that declares
+    options is among them, and each of its options is a row owned by it."""
+    from refactor.engine.runner import available_codemods
+
+    declared = {c.name for c in available_codemods() if c.options}
+    assert declared <= OPTION_CODEMODS
+    rows = {row.name: row for row in option_table()}
+    for codemod in available_codemods():
+        for spec in codemod.options:
+            assert rows[spec.name].codemod == codemod.name
+    owned = {row.codemod for row in option_table() if row.codemod}
+    assert owned == OPTION_CODEMODS
+    assert rows["user_uid"].flags == ("--user-uid",) and rows["user_uid"].key == "user-uid"
+    assert rows["distroless_java"].flags == () and rows["distroless_java"].key is None
 
 
 # -- report pieces ------------------------------------------------------------------------------

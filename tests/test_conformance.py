@@ -21,7 +21,7 @@ from typing import Any
 
 import oracle
 import pytest
-from realworld import REALWORLD, SHARED, realworld_files
+from shared_data import REALWORLD, SHARED, per_file, realworld_files, require
 
 from refactor import Dockerfile, DockerfileSyntaxError, Instruction, parse, parse_bytes, parse_file
 from refactor.syntax.buildkit import go_ltrim_space
@@ -30,13 +30,6 @@ REPO = Path(__file__).resolve().parents[1]
 BUILDKIT = SHARED / "conformance" / "buildkit-parser"
 
 pytestmark = pytest.mark.shared
-
-
-def _params(paths: list[Path], root: Path, what: str) -> list[Any]:
-    """One parameter per file, its id the path under ``root``; a skip when there are none."""
-    if not paths:
-        return [pytest.param(None, id="missing", marks=pytest.mark.skip(f"no {what} found"))]
-    return [pytest.param(p, id=p.relative_to(root).as_posix()) for p in paths]
 
 
 def _glob(root: Path, pattern: str) -> list[Path]:
@@ -64,7 +57,7 @@ def assert_readings_are_the_nodes_own(tree: Dockerfile) -> None:
 
 
 # -- round trip ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", _params(BUILDKIT_ALL, BUILDKIT, "BuildKit test files"))
+@pytest.mark.parametrize("path", per_file(BUILDKIT_ALL, BUILDKIT, "BuildKit test files"))
 def test_round_trip_buildkit(path: Path) -> None:
     text = _text(path)
     try:
@@ -77,7 +70,7 @@ def test_round_trip_buildkit(path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", _params(REALWORLD_FILES, REALWORLD, "real-world corpus"))
+@pytest.mark.parametrize("path", per_file(REALWORLD_FILES, REALWORLD, "real-world corpus"))
 def test_round_trip_realworld(path: Path) -> None:
     data = path.read_bytes()
     tree = parse_bytes(data, str(path))
@@ -86,14 +79,15 @@ def test_round_trip_realworld(path: Path) -> None:
     assert_readings_are_the_nodes_own(tree)
 
 
-@pytest.mark.parametrize("path", _params(PROJECT, REPO, "project corpus files"))
+@pytest.mark.parametrize("path", per_file(PROJECT, REPO, "project corpus files"))
 def test_round_trip_project_corpus(path: Path) -> None:
     data = path.read_bytes()
     assert parse_bytes(data, str(path)).code.encode("utf-8") == data
 
 
-def test_manifest_lists_every_realworld_file(shared_dir: Path) -> None:
+def test_manifest_lists_every_realworld_file() -> None:
     """No real-world file escapes the tests because the manifest forgot it (or lists a ghost)."""
+    require("corpus", "realworld", "manifest.tsv")
     listed = {p.relative_to(REALWORLD).as_posix() for p in REALWORLD_FILES}
     on_disk = {
         p.relative_to(REALWORLD).as_posix()
@@ -183,7 +177,7 @@ def assert_same_as_official(text: str) -> None:
 
 @pytest.mark.oracle
 @pytest.mark.parametrize(
-    "path", _params([*POSITIVE, LINE_FILE] if POSITIVE else [], BUILDKIT, "BuildKit test files")
+    "path", per_file([*POSITIVE, LINE_FILE] if POSITIVE else [], BUILDKIT, "BuildKit test files")
 )
 def test_same_as_official_buildkit(path: Path) -> None:
     pytest.importorskip("dockerfile")
@@ -192,14 +186,14 @@ def test_same_as_official_buildkit(path: Path) -> None:
 
 @pytest.mark.oracle
 @pytest.mark.slow
-@pytest.mark.parametrize("path", _params(REALWORLD_FILES, REALWORLD, "real-world corpus"))
+@pytest.mark.parametrize("path", per_file(REALWORLD_FILES, REALWORLD, "real-world corpus"))
 def test_same_as_official_realworld(path: Path) -> None:
     pytest.importorskip("dockerfile")
     assert_same_as_official(_text(path))
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("path", _params(NEGATIVE, BUILDKIT, "BuildKit negative cases"))
+@pytest.mark.parametrize("path", per_file(NEGATIVE, BUILDKIT, "BuildKit negative cases"))
 def test_negative_rejected(path: Path) -> None:
     dockerfile = pytest.importorskip("dockerfile")
     text = _text(path)
@@ -233,14 +227,14 @@ def test_divergences_are_recognised(text: str, divergence: str) -> None:
 
 
 # -- BuildKit's own expectations ----------------------------------------------------------------
-@pytest.mark.parametrize("path", _params(POSITIVE, BUILDKIT, "BuildKit test files"))
+@pytest.mark.parametrize("path", per_file(POSITIVE, BUILDKIT, "BuildKit test files"))
 def test_result_dump(path: Path) -> None:
     expected = (path.parent / "result").read_bytes().decode("utf-8")
     assert oracle.dump(parse(_text(path))) == expected
 
 
-def test_line_numbers(shared_dir: Path) -> None:
-    tree = parse(_text(LINE_FILE))
+def test_line_numbers() -> None:
+    tree = parse(_text(require(*LINE_FILE.relative_to(SHARED).parts)))
     spans = [(start, end) for node, start, end in tree.lines() if isinstance(node, Instruction)]
     assert spans == [(5, 5), (11, 12), (17, 31)]
     assert (spans[0][0], spans[-1][1]) == (5, 31)  # the root's StartLine and EndLine

@@ -1,25 +1,16 @@
-"""document-stages: descriptions, comment style, idempotence, and the real-world corpus.
+"""document-stages: descriptions, comment style, idempotence.
 
-The real-world helpers here (:func:`realworld_problems`, :func:`synthetic_context`) are shared
-with tests/test_narrow_copies.py and tests/test_dockerignore.py.
+The real-world corpus (alone, and in the default pipeline with a synthetic build context) goes
+through tests/test_realworld_sweep.py.
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections import Counter
-from collections.abc import Sequence
-from pathlib import Path
-
 import pytest
-from realworld import REALWORLD, realworld_files
 
-from codemods.dockerignore import context_sources
 from codemods.document_stages import DocumentStages, comment_marker, describe
 from refactor.analysis.model import build_model
-from refactor.data.ecosystems import ecosystem_of_image
-from refactor.engine.codemod import Codemod, Context
-from refactor.engine.runner import FileReport, load_codemod, migrate, run_codemods, select_codemods
+from refactor.engine.runner import FileReport, load_codemod, migrate, select_codemods
 from refactor.syntax.parser import parse
 
 
@@ -142,7 +133,7 @@ def test_idempotent_and_user_comments_kept() -> None:
 def test_single_stage_is_skipped_with_a_reason() -> None:
     report = document("FROM alpine\nRUN true\n")
     assert not report.changed
-    assert report.skips[0].reason.startswith("single-stage file")
+    assert [s.code for s in report.skips] == ["DOC001"]
 
 
 def test_it_runs_last_in_the_default_pipeline() -> None:
@@ -156,118 +147,3 @@ def test_default_pipeline_documents_the_stages_it_creates() -> None:
     out = migrate(text).output
     assert out.startswith("# builder: compiles the Go binary (go build -o /app/x .)\n")
     assert "\n# runtime: minimal image that runs /app/x, with files from builder\n" in out
-
-
-# -- the real-world corpus --------------------------------------------------------------------------
-
-
-#: Files a context holds for the ecosystem of a stage's image.
-_MANIFESTS = {
-    "go": {"go.mod": "module example.com/app\n", "main.go": "package main\n"},
-    "node": {"package.json": "{}\n", "index.js": "\n", "node_modules/x/index.js": "\n"},
-    "python": {"requirements.txt": "\n", "app.py": "\n"},
-    "rust": {"Cargo.toml": "[package]\n", "src/main.rs": "fn main() {}\n"},
-    "java": {"pom.xml": "<project/>\n", "build.gradle": "\n"},
-    "dotnet": {"app.csproj": "<Project/>\n"},
-    "c": {"main.c": "\n", "Makefile": "\n"},
-}
-
-
-def synthetic_context(text: str, root: Path) -> Path:
-    """A build context for ``text``: an empty file (or folder) for every path a COPY/ADD names,
-    the manifests of its images' ecosystems, a ``.env`` and a ``.gitignore``."""
-    model = build_model(parse(text))
-    files = {".env": "SECRET=1\n", ".gitignore": ".env\nnode_modules/\ntarget/\nbuild/\n"}
-    for stage in model.stages:
-        root_stage = stage
-        while root_stage.parent is not None:
-            root_stage = model.stages[root_stage.parent]
-        eco = ecosystem_of_image(root_stage.image)
-        files.update(_MANIFESTS.get(eco.name, {}) if eco else {})
-        for inst, state in zip(stage.instructions, stage.states, strict=True):
-            if inst.directive not in ("COPY", "ADD"):
-                continue
-            for source in context_sources(inst, state.variables) or []:
-                name = source.replace("**/", "").replace("?", "x")
-                name = ("main" + name[1:] if name.startswith("*") else name).replace("*", "")
-                if not name or "[" in name or name.startswith(".."):
-                    continue
-                last = name.rsplit("/", 1)[-1]
-                files[name if "." in last else f"{name}/index.txt"] = "\n"
-    for rel, content in files.items():
-        path = root / rel
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.is_dir():
-                path.write_text(content)
-        except OSError:
-            continue  # a name that is a folder elsewhere
-    return root
-
-
-def realworld_problems(
-    codemods: Sequence[Codemod], *, with_context: bool
-) -> tuple[list[str], Counter[str]]:
-    """Run ``codemods`` over every real-world file: problems found, and how many files changed
-    (Dockerfile or another file) or were skipped. With ``with_context`` each file gets a
-    :func:`synthetic_context`, the files the run writes are written into it, and the second run
-    must find nothing left to do."""
-    dockerfile = pytest.importorskip("dockerfile")
-    problems: list[str] = []
-    counts: Counter[str] = Counter()
-    for path in realworld_files():
-        rel = path.relative_to(REALWORLD)
-        text = path.read_bytes().decode("utf-8")
-        with tempfile.TemporaryDirectory() as tmp:
-            context = synthetic_context(text, Path(tmp)) if with_context else None
-            ctx = Context(
-                context_dir=context, dockerfile=context / "Dockerfile" if context else None
-            )
-            report = run_codemods(parse(text, str(path)), ctx, codemods)
-            bad = [
-                s for s in report.skips if s.reason.startswith(("internal error", "change disc"))
-            ]
-            if bad:
-                problems.append(f"{rel}: {bad[0]}")
-                continue
-            counts["changed" if report.changed else "skipped"] += 1
-            counts["extra files"] += bool(report.files)
-            if report.changed and not report.explanations:
-                problems.append(f"{rel}: changed without an explanation")
-            if not report.changed and not report.skips:
-                problems.append(f"{rel}: neither changed nor skipped with a reason")
-            try:
-                dockerfile.parse_string(report.output)
-            except dockerfile.GoParseError as exc:
-                problems.append(f"{rel}: the official parser rejects the output: {exc}")
-                continue
-            before = {e.reference for e in build_model(parse(text)).dangling}
-            after = {e.reference for e in build_model(parse(report.output)).dangling}
-            if after - before:
-                problems.append(f"{rel}: dangling stage references {sorted(after - before)}")
-            for name, content in report.files.items():
-                assert context is not None
-                (context / name).write_text(content)
-            again = run_codemods(parse(report.output, str(path)), ctx, codemods)
-            if again.output != report.output or again.files:
-                problems.append(f"{rel}: a second run changes something")
-    return problems, counts
-
-
-needs_realworld = pytest.mark.skipif(
-    not realworld_files(), reason="../shared/corpus/realworld is not present"
-)
-
-
-@needs_realworld
-def test_realworld_alone() -> None:
-    problems, counts = realworld_problems([DocumentStages()], with_context=False)
-    assert not problems, "\n".join(problems)
-    assert counts["changed"] > 0
-
-
-@needs_realworld
-def test_realworld_default_pipeline() -> None:
-    problems, counts = realworld_problems(select_codemods(), with_context=True)
-    assert not problems, "\n".join(problems)
-    assert counts["changed"] > 0

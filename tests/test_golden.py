@@ -67,6 +67,8 @@ def test_golden(case: Path) -> None:
 
 
 def test_every_codemod_module_has_cases() -> None:
-    present = {p.parent.name for p in _cases()}
-    for name in present:
-        assert name in CODEMOD_MODULES
+    """Every registered codemod has golden cases, and every corpus folder names a codemod."""
+    with_cases = {case.parent.name for case in _cases()}
+    assert sorted(set(CODEMOD_MODULES) - with_cases) == [], "codemods without golden cases"
+    folders = {p.name for p in CORPUS.iterdir() if p.is_dir()}
+    assert sorted(folders - set(CODEMOD_MODULES)) == [], "corpus folders that name no codemod"

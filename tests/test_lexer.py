@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_data import SHARED
 
 from refactor.syntax.buildkit import heredoc_specs
 from refactor.syntax.lexer import Lex, LexError
 
-SHELL = Path(__file__).resolve().parents[1].parent / "shared/conformance/buildkit-parser/shell"
+SHELL = SHARED / "conformance" / "buildkit-parser" / "shell"
 ENV = {"PWD": "/home", "SHELL": "bash", "KOREAN": "한국어", "NULL": ""}
 
 
@@ -73,7 +74,8 @@ WORD_ROWS = _words_rows()
 
 def _params(rows: list[Any], name: str) -> list[Any]:
     if not rows:
-        return [pytest.param(*([None] * 3), id="missing", marks=pytest.mark.skip(f"no {name}"))]
+        missing = pytest.mark.shared_missing(f"no {name} found under {SHELL}")
+        return [pytest.param(*([None] * 3), id="missing", marks=missing)]
     return [pytest.param(*row[1:4], id=f"{name}:{row[0]}") for row in rows]
 
 

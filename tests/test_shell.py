@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from realworld import REALWORLD
+from shared_data import require
 
 from refactor.analysis import shell
 from refactor.analysis.shell import Command, Script, analyse, split_commands
@@ -356,7 +356,7 @@ def test_text_offsets_with_non_ascii() -> None:
 
 # Tricky samples used to compare parsers (docs/shell-parser.md): the expected words of every
 # command outside command substitutions.  bashlex gets 16 of these 27 right; tree-sitter-bash
-# without the fixes in refactor/analysis/shell.py gets 23.
+# without the fixes in refactor/analysis/shell/ gets 23.
 TRICKY: list[tuple[str, list[tuple[str, ...]]]] = [
     ('echo "a\\nb"', [("echo", "a\\nb")]),
     ("go build -ldflags=\"-X 'main.v=1'\" .", [("go", "build", "-ldflags=-X 'main.v=1'", ".")]),
@@ -457,6 +457,14 @@ def test_non_shell_interpreter_is_opaque() -> None:
     assert s.interpreter == "python3"
     assert s.opaque
     assert len(s.commands) == 1 and s.commands[0].opaque and s.commands[0].words == ()
+
+
+@pytest.mark.parametrize("shebang", ["#!/bin/yash", "#!/usr/bin/env posh", "#!/bin/busybox sh"])
+def test_every_shell_of_the_shared_table_is_read(shebang: str) -> None:
+    """refactor.data.system.SHELLS decides which interpreters are shells."""
+    s = analyse(f"{shebang}\ncd /src && make\n")
+    assert not s.opaque and words(s) == [("cd", "/src"), ("make",)]
+    assert s.commands[1].cwd == "/src"
 
 
 # --------------------------------------------------------------------------- garbage
@@ -577,11 +585,10 @@ def test_long_chain_is_flat() -> None:
 
 
 def _corpus_scripts() -> list[tuple[str, str]]:
-    if not REALWORLD.is_dir():
-        pytest.skip(f"corpus not found: {REALWORLD}")
+    corpus = require("corpus", "realworld")
     dockerfile = pytest.importorskip("dockerfile")
     scripts: list[tuple[str, str]] = []
-    for path in sorted(REALWORLD.rglob("*")):
+    for path in sorted(corpus.rglob("*")):
         if not path.is_file() or path.suffix in (".tsv", ".md"):
             continue
         text = path.read_bytes().decode("utf-8", errors="replace")  # BOM kept
@@ -609,7 +616,7 @@ def test_realworld_corpus_never_raises() -> None:
     opaque = 0
     t0 = time.perf_counter()
     for where, script in scripts:
-        s = shell._analyse(script, "/", {}, False)  # uncached, so the timing is real
+        s = shell.analyse_uncached(script, "/", {}, False)  # uncached, so the timing is real
         assert isinstance(s, Script), where
         for c in s.commands:
             assert script[c.start : c.start + len(c.text)] == c.text, where

@@ -18,8 +18,10 @@ from refactor import (
     Heredoc,
     Instruction,
     Style,
+    deep_equals,
     parse,
 )
+from refactor.syntax.parser import onbuild_instruction
 
 CRLF = (
     "# syntax=docker/dockerfile:1\r\n"
@@ -138,6 +140,10 @@ def test_insert_remove_and_lines() -> None:
     assert tree.insert_before(first, [Comment("# head")]).code.startswith("# head\nFROM a\n")
     with pytest.raises(ValueError):
         tree.remove(added)
+    with pytest.raises(ValueError):
+        tree.line_of(added)
+    assert tree.line_of(added, None) is None
+    assert grown.line_of(added, None) == 2
 
 
 # -- style of new instructions --------------------------------------------------------------------
@@ -294,7 +300,8 @@ def test_nodes_of_each_kind() -> None:
     tree = parse("# syntax=x\n\n# comment\n  \t\nFROM a\n")
     kinds = [type(n) for n in tree.nodes]
     assert kinds == [Directive, Blank, Comment, Blank, Instruction]
-    assert tree.nodes[2].body == "comment"
+    comment = tree.nodes[2]
+    assert isinstance(comment, Comment) and comment.body == "comment"
     assert tree.nodes[3].code == "  \t\n"
 
 
@@ -419,21 +426,22 @@ def test_non_ascii_flags_read_as_buildkit_reads_them() -> None:
 # -- ONBUILD --------------------------------------------------------------------------------------
 def test_onbuild_sub() -> None:
     node = instruction("FROM a\nONBUILD RUN --mount=type=secret,id=x cat /run/secrets/x\n", 1)
-    sub = node.sub
+    sub = onbuild_instruction(node)
     assert sub is not None
     assert node.directive == "ONBUILD"
     assert sub.directive == "RUN"
     assert sub.flag("mount") == "type=secret,id=x"
     assert sub.value == "cat /run/secrets/x"
-    assert instruction("FROM a\nRUN x\n", 1).sub is None
-    copy = instruction('FROM a\nonbuild copy ["a", "b"]\n', 1).sub
+    assert onbuild_instruction(instruction("FROM a\nRUN x\n", 1)) is None
+    copy = onbuild_instruction(instruction('FROM a\nonbuild copy ["a", "b"]\n', 1))
     assert copy is not None and copy.is_json and copy.exec_args == ["a", "b"]
 
 
 def test_onbuild_heredoc() -> None:
     node = instruction("FROM a\nONBUILD RUN <<EOF\necho hi\nEOF\n", 1)
     assert node.heredocs[0].body == "echo hi\n"
-    assert node.sub is not None and node.sub.directive == "RUN"
+    sub = onbuild_instruction(node)
+    assert sub is not None and sub.directive == "RUN"
 
 
 # -- meaning of the logical line ------------------------------------------------------------------
@@ -456,10 +464,26 @@ def test_directives_only_at_the_top() -> None:
 
 def test_parsed_instructions_are_whole_dataclass_instances() -> None:
     """The parser sets the fields directly (no __init__): every field is there, and the node
-    equals one built field by field."""
+    is alike (deep_equals) to one built field by field."""
     tree = parse("FROM a AS b\nRUN --mount=type=cache,target=/c \\\n  make <<EOF\nx\nEOF\n")
     for node in tree.instructions:
         names = {f.name for f in dataclasses.fields(node)}
         assert names <= set(node.__dict__)
         rebuilt = type(node)(**{name: getattr(node, name) for name in names})
-        assert rebuilt == node and rebuilt.code == node.code and hash(rebuilt) == hash(node)
+        assert deep_equals(rebuilt, node) and rebuilt.code == node.code
+
+
+def test_nodes_compare_by_identity_and_deep_equals_by_structure() -> None:
+    """Two nodes written alike are two nodes (as in libcst); deep_equals compares structure."""
+    a, b = parse("FROM a\nRUN x\n"), parse("FROM a\nRUN x\n")
+    assert a != b and a.nodes[1] != b.nodes[1]
+    assert len({a.nodes[1], b.nodes[1]}) == 2  # identity hashing: dict keys, sets
+    assert deep_equals(a, b) and deep_equals(a.nodes[1], b.nodes[1])
+    assert deep_equals(a, dataclasses.replace(b, path="elsewhere"))  # the path is not compared
+    assert not deep_equals(a, parse("FROM a\nRUN y\n"))
+    assert not deep_equals(a.nodes[1], a.nodes[0])
+    assert not deep_equals(Blank(""), Comment(""))  # same fields, other type
+    run = a.instructions[1]
+    changed = run.with_changes(args="x")
+    assert changed != run and deep_equals(changed, run)
+    assert deep_equals(run, run.with_flag("--network=none").without_flags("network"))

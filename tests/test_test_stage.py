@@ -1,43 +1,24 @@
-"""test-stage: its tables, and the codemod over the shared real-world corpus.
+"""test-stage: its tables, its skips by their code.
 
-Over every real-world Dockerfile, alone and after the default pipeline (which splits
-single-stage files first), with no build context and with a synthetic context holding every
-ecosystem's manifests and tests: no internal error, every output is accepted by the official
-parser (the ``dockerfile`` binding of BuildKit's parser), refers to no missing stage, keeps the
-final stage last (the default target) with nothing depending on the test stage, and a second run
-changes nothing. Counts by outcome are printed (``pytest -s``).
+The codemod over the shared real-world corpus (alone and after the default pipeline, with no
+build context and with one holding every ecosystem's manifests and tests: accepted by the
+official parser, no missing stage, the final stage stays the default target with nothing
+depending on the test stage, a second run changes nothing) goes through
+tests/test_realworld_sweep.py.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from pathlib import Path
 
 import pytest
-from realworld import REALWORLD, print_outcomes, realworld_trees, reason_kind
 
-from refactor.analysis.model import build_model
+from codemods.test_stage import TestStage
 from refactor.data import stages
 from refactor.engine.codemod import Context
-from refactor.engine.runner import FileReport, load_codemod, run_codemods, select_codemods
+from refactor.engine.runner import FileReport, run_codemods
 from refactor.syntax.parser import parse
-
-NAME = "test-stage"
-
-#: A build context with the manifests and tests of every ecosystem the codemod knows.
-EVERY_ECOSYSTEM = {
-    "go.mod": "module example.com/app\n\ngo 1.22\n",
-    "app_test.go": "package main\n",
-    "pom.xml": "<project/>\n",
-    "build.gradle": "plugins { id 'java' }\n",
-    "src/test/java/AppTest.java": "class AppTest {}\n",
-    "package.json": '{"scripts": {"build": "tsc", "test": "jest"}}\n',
-    "requirements.txt": "pytest==8.2.0\n",
-    "tests/test_app.py": "def test_app():\n    pass\n",
-    "Cargo.toml": '[package]\nname = "app"\n',
-    "tests/app.rs": "#[test]\nfn works() {}\n",
-    "App.Tests.csproj": '<PackageReference Include="Microsoft.NET.Test.Sdk" />\n',
-}
 
 
 @pytest.mark.parametrize(
@@ -75,73 +56,38 @@ def test_builder_runs_tests(words: str, expected: bool) -> None:
     assert stages.builder_runs_tests(words.split()) is expected
 
 
-@pytest.fixture(scope="module")
-def every_ecosystem(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("every-ecosystem")
-    for rel, text in EVERY_ECOSYSTEM.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+GO = "FROM golang:1.22 AS build\nCOPY . .\nRUN go build -o /a .\n"
+RUNTIME = "FROM alpine:3.20\nCOPY --from=build /a /a\n"
 
 
-def _check(
-    path: Path, reference: str, report: FileReport, ctx: Context, problems: list[str]
-) -> bool:
-    """The checks every output must pass (``reference``: the output without the codemod);
-    True when the codemod added a test stage."""
-    dockerfile = pytest.importorskip("dockerfile")
-    reasons = [s.reason for s in report.skips if s.codemod == NAME]
-    bad = [r for r in reasons if r.startswith(("internal error", "change discarded"))]
-    if bad:
-        problems.append(f"{path.name}: {bad[0]}")
-        return False
-    if NAME not in report.applied:
-        return False
-    output = report.output
-    try:
-        dockerfile.parse_string(output)
-    except dockerfile.GoParseError as exc:
-        problems.append(f"{path.name}: official parser rejects the output ({exc})")
-    before, after = build_model(parse(reference)), build_model(parse(output))
-    if {e.reference for e in after.dangling} - {e.reference for e in before.dangling}:
-        problems.append(f"{path.name}: dangling stage reference")
-    test = after.stage(stages.TEST_STAGE)
-    assert before.final is not None and after.final is not None and test is not None
-    if after.final.from_.code != before.final.from_.code:
-        problems.append(f"{path.name}: the final stage is no longer the default target")
-    if test.index in after.needed():
-        problems.append(f"{path.name}: the default target depends on the test stage")
-    if len(after.stages) != len(before.stages) + 1:
-        problems.append(f"{path.name}: more than the test stage was added")
-    again = run_codemods(parse(output, str(path)), ctx, [load_codemod(NAME)])
-    if again.output != output:
-        problems.append(f"{path.name}: a second run changes the output")
-    return True
+def _run(text: str, ctx: Context | None = None) -> FileReport:
+    report = run_codemods(parse(text), ctx or Context(), [TestStage()])
+    assert report.output == text
+    return report
 
 
-@pytest.mark.skipif(not REALWORLD.is_dir(), reason="shared real-world corpus absent")
-@pytest.mark.parametrize("with_context", [False, True], ids=["no-context", "every-ecosystem"])
-@pytest.mark.parametrize("pipeline", [False, True], ids=["alone", "after-default-pipeline"])
-def test_realworld(pipeline: bool, with_context: bool, every_ecosystem: Path) -> None:
-    codemods = select_codemods(enable=[NAME]) if pipeline else [load_codemod(NAME)]
-    ctx = Context(context_dir=every_ecosystem) if with_context else Context()
-    outcomes: Counter[str] = Counter()
-    problems: list[str] = []
-    for path, tree in realworld_trees(outcomes):
-        text = tree.code
-        report = run_codemods(tree, ctx, codemods)
-        if pipeline:
-            text = run_codemods(tree, ctx, select_codemods()).output
-        if _check(path, text, report, ctx, problems):
-            test = build_model(parse(report.output)).stage(stages.TEST_STAGE)
-            run = test.last("RUN") if test is not None else None
-            outcomes[f"test stage: {run.value if run is not None else '?'}"] += 1
-        else:
-            reasons = [s.reason for s in report.skips if s.codemod == NAME]
-            outcomes[f"skip: {reason_kind(reasons[0]) if reasons else '(no reason)'}"] += 1
-    label = "after the default pipeline" if pipeline else "alone"
-    where = "with every ecosystem's tests in the context" if with_context else "without context"
-    print_outcomes(f"test-stage {label}, {where},", outcomes)
-    assert sum(outcomes.values()) > 0
-    assert "skip: (no reason)" not in outcomes
-    assert not problems, "\n".join(problems)
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("FROM golang:1.22\nCOPY . .\nRUN go build\n", "TST001"),
+        (GO + "FROM build AS test\nRUN go test ./...\n" + RUNTIME, "TST002"),
+        (GO.replace("RUN go", "RUN go test ./... && go") + RUNTIME, "TST003"),
+        (GO + RUNTIME, "TST009"),
+    ],
+)
+def test_skip_codes(text: str, code: str) -> None:
+    assert [s.code for s in _run(text).skips] == [code]
+
+
+def test_a_tool_ruled_out_keeps_its_code(tmp_path: Path) -> None:
+    (tmp_path / "go.mod").write_text("module x\n")
+    (tmp_path / "main_test.go").write_text("package main\n")
+    (tmp_path / ".dockerignore").write_text("*_test.go\n")
+    [skip] = _run(GO + RUNTIME, Context(context_dir=tmp_path)).skips
+    assert skip.code == "TST017"
+    assert "`main_test.go` is excluded" in skip.reason  # which file is the point
+
+
+def test_every_code_is_declared_and_used() -> None:
+    source = (Path(__file__).parents[1] / "codemods" / "test_stage.py").read_text()
+    assert set(re.findall(r'"(TST\d{3})"(?!:)', source)) == set(TestStage.codes)

@@ -97,11 +97,28 @@ class Stage:
     instructions: list[Instruction] = field(default_factory=list)
     states: list[RunState] = field(default_factory=list)
     final_state: RunState | None = None
+    #: the stage named by ``parent`` (set by :func:`build_model`)
+    parent_stage: Stage | None = field(default=None, repr=False, compare=False)
 
     @property
     def ref(self) -> str:
         """How other stages refer to this one: its name, else its index."""
         return self.name or str(self.index)
+
+    def ancestry(self) -> list[Stage]:
+        """The stage and the stages it derives from (``FROM <stage>``), the root first."""
+        chain = [self]
+        while chain[-1].parent_stage is not None:
+            chain.append(chain[-1].parent_stage)
+        return chain[::-1]
+
+    def steps(self, *directives: str) -> list[tuple[Instruction, RunState]]:
+        """Each instruction with the state it runs in (only ``directives`` when given)."""
+        return [
+            (inst, state)
+            for inst, state in zip(self.instructions, self.states, strict=True)
+            if not directives or inst.directive in directives
+        ]
 
     def state_of(self, instruction: Instruction) -> RunState:
         for inst, state in zip(self.instructions, self.states, strict=True):
@@ -188,30 +205,22 @@ class BuildModel:
         return self._inherited(stage, "ENTRYPOINT")
 
     def _inherited(self, stage: Stage, directive: str) -> list[str] | str | None:
-        current: Stage | None = stage
-        while current is not None:
+        for current in reversed(stage.ancestry()):
             own = current.last(directive)
             if own is not None:
                 return command_of(own)
             if directive == "CMD" and current.last("ENTRYPOINT") is not None:
                 # ENTRYPOINT resets a CMD inherited from the base (not one set in its stage).
                 return None
-            current = self.stages[current.parent] if current.parent is not None else None
         return None
 
     def exposed_ports(self, stage: Stage) -> list[str]:
-        ports: list[str] = []
-        chain: list[Stage] = []
-        current: Stage | None = stage
-        while current is not None:
-            chain.append(current)
-            current = self.stages[current.parent] if current.parent is not None else None
-        for st in reversed(chain):
-            for inst, state in zip(st.instructions, st.states, strict=True):
-                if inst.directive == "EXPOSE":
-                    for word in inst.values.items:
-                        ports.append(substitute(word, state.variables))
-        return ports
+        return [
+            substitute(word, state.variables)
+            for st in stage.ancestry()
+            for inst, state in st.steps("EXPOSE")
+            for word in inst.values.items
+        ]
 
 
 def command_of(inst: Instruction) -> list[str] | str:
@@ -318,6 +327,7 @@ def _build_model(
             parent = names.get(base)  # FROM matches stage names exactly (they are lower case)
             if parent is not None:
                 stage.parent = parent
+                stage.parent_stage = stages[parent]
                 edges.append(Edge(parent, index, "from", base, inst))
                 prev = stages[parent].final_state
                 assert prev is not None
@@ -392,7 +402,8 @@ def _build_model(
 @lru_cache(maxsize=1024)
 def _image_from(value: str) -> tuple[str | None, str | None]:
     """dockerfile-parse's reading of a FROM value (memoized: it compiles patterns per call)."""
-    return image_from(value)
+    image, alias = image_from(value)  # dockerfile-parse is untyped
+    return (None if image is None else str(image)), (None if alias is None else str(alias))
 
 
 def _from_parts(inst: Instruction) -> tuple[str, str | None]:
@@ -449,11 +460,10 @@ def _edge(
 ) -> Edge:
     ref_value = substitute(ref, variables, inst.escape)
     if ref_value.isdigit():
-        idx = int(ref_value)
-        source = idx if idx < target else None
-        return Edge(source, target, kind, ref, inst)
-    idx = names.get(ref_value.lower())
-    if idx is not None:
-        return Edge(idx, target, kind, ref, inst)
+        source = int(ref_value)
+        return Edge(source if source < target else None, target, kind, ref, inst)
+    named = names.get(ref_value.lower())
+    if named is not None:
+        return Edge(named, target, kind, ref, inst)
     image = ref_value if ImageRef.parse(ref_value) is not None else None
     return Edge(None, target, kind, ref, inst, image=image)

@@ -4,8 +4,9 @@ REPOS is a file of clone URLs or local paths (one a line, ``#`` comments) or a d
 subdirectories are repositories. Each repository is cloned (``git clone --depth 1``, local
 paths through ``file://``, so the user's repositories are only read) into the workspace, and
 the clone goes through exactly what the single-repository command does: discovery, codemods,
-then the dry-run report or the bot branch (``--push``, ``--open-pr``), with the CLI's own
-functions.
+then the dry-run report or the bot branch (``--push``, ``--open-pr``), with the application's
+own functions (:mod:`refactor.app.migrate`, :mod:`refactor.app.publish`); the command line
+(:mod:`refactor.app.cli`) hands this module a typed :class:`BulkOptions`.
 
 Runs are resumable and shardable. The state file ``<workspace>/state.jsonl`` is append-only
 JSON lines, each record fsync'd: a ``run`` record per invocation, a ``start`` record when a
@@ -61,26 +62,20 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from refactor.app.cli import (
-    EXIT_ERROR,
-    PR_TITLE,
-    PROG,
-    Failure,
-    Publication,
-    Settings,
-    echo_diff,
-    overrides_from,
-    plural,
-    process_target,
-    write_atomic,
-)
+from refactor.app.config import Settings
 from refactor.app.discover import discover, is_dockerfile_name
 from refactor.app.gitops import GitOpsError, scrub
-from refactor.app.report import FileResult, commit_message, pr_body, tool_version
+from refactor.app.migrate import MigrateOptions, migrate_target
+from refactor.app.options import Config, option_table
+from refactor.app.output import EXIT_ERROR, PROG, Failure, echo_diff, plural
+from refactor.app.publish import Publication, PublishOptions
+from refactor.app.report import FileResult, tool_version
+from refactor.app.write import write_atomic
 from refactor.errors import MsbError
 
 __all__ = [
     "STATUSES",
+    "BulkOptions",
     "RepoResult",
     "RepoSpec",
     "read_repos",
@@ -97,26 +92,6 @@ DIFFS = "diffs"
 TMP = "tmp"
 LOCK = ".lock"
 STATUSES = ("changed", "unchanged", "skipped", "failed")
-#: Options that decide a repository's outcome: ``--resume`` refuses a state written with others.
-OUTCOME_OPTIONS = (
-    "branch",
-    "remote",
-    "open_pr",
-    "forge",
-    "forge_url",
-    "exclude",
-    "codemods",
-    "skip",
-    "enable",
-    "runtime_flavour",
-    "runtime_image",
-    "syntax_directive",
-    "user_name",
-    "user_uid",
-    "target",
-)
-#: Single-repository options that make no sense here (nothing is built, one context each).
-NOT_IN_BULK = {"context_dir": "--context", "docker": "--docker", "smoke": "--smoke"}
 #: One commit, the default branch only: all a migration needs, and fast.
 CLONE = ("git", "clone", "--quiet", "--depth", "1", "--no-tags", "--single-branch")
 STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
@@ -399,10 +374,48 @@ def _resumed(state: StateFile, options: Mapping[str, Any]) -> dict[str, RepoResu
 
 
 @dataclass(frozen=True)
+class BulkOptions:
+    """``msb-migrate bulk``'s options: the option table's settings given on the command line,
+    where results go, the files left out, and the run's workspace, report, parallelism, shard
+    (``K/N``) and resumption."""
+
+    command_line: Config = field(default_factory=Config)
+    publish: PublishOptions = field(default_factory=PublishOptions)
+    exclude: tuple[str, ...] = ()
+    workspace: Path | None = None
+    report: Path | None = None
+    jobs: int = 1
+    shard: str | None = None
+    resume: bool = False
+    dry_run: bool = False
+    verbose: bool = False
+
+    def outcome(self, mode: str) -> dict[str, Any]:
+        """The options that decide a repository's outcome (``--resume`` refuses a state
+        written with others): the mode, where the result goes, the files left out and every
+        setting of the option table that has a flag."""
+        p = self.publish
+        publishing = {
+            "branch": p.branch,
+            "remote": p.remote,
+            "open_pr": p.open_pr,
+            "forge": p.forge,
+            "forge_url": p.forge_url,
+        }
+        settings = {
+            row.name: self.command_line.values.get(row.name, () if row.multiple else None)
+            for row in option_table()
+            if row.flags and row.bulk
+        }
+        record = {"mode": mode, **publishing, "exclude": self.exclude, **settings}
+        return dict(json.loads(json.dumps(record)))
+
+
+@dataclass(frozen=True)
 class _Job:
     """What every worker needs to know."""
 
-    params: dict[str, Any]
+    options: BulkOptions
     mode: str  # dry-run | branch
     workspace: Path
 
@@ -416,7 +429,8 @@ class _Worker:
 
     def __init__(self, job: _Job) -> None:
         self.job = job
-        self.settings = Settings(overrides_from(job.params))
+        command_line = job.options.command_line
+        self.migrate = MigrateOptions(Settings(command_line), command_line.get("target"))
         self.state = StateFile(job.workspace / STATE)
         self.state.open()
 
@@ -599,13 +613,13 @@ def _migrate_clone(
     outside = _outside_symlinks(clone)
     for rel in outside:
         result.warnings.append(f"not followed: {rel} is a symbolic link outside the repository")
-    targets = discover([clone], job.params["exclude"])
+    targets = discover([clone], job.options.exclude)
     if not targets:
         if _is_empty_clone(clone):
             raise _Skipped("the repository is empty (no commits)")
         raise _Skipped("no Dockerfile found" + (f" ({result.warnings[0]})" if outside else ""))
     with contextlib.chdir(clone):  # paths as the single-repository command shows them
-        files = [process_target(t, job.params, worker.settings) for t in targets]
+        files = [migrate_target(t, worker.migrate) for t in targets]
     result.files = [_file_entry(r) for r in files]
     result.explanations = sum(len(r.explanations) for r in files)
     changed = [r for r in files if r.changed]
@@ -614,7 +628,7 @@ def _migrate_clone(
         result.warnings.append(note)
     errors = [r.error for r in files if r.error]
     if job.mode == "dry-run":
-        report = _dry_run_report(files, job.params["verbose"])
+        report = _dry_run_report(files, job.options.verbose)
         if report:
             diff = job.workspace / DIFFS / f"{spec.slug}.diff"
             diff.write_text(report, encoding="utf-8")
@@ -631,7 +645,7 @@ def _migrate_clone(
                 f"{overlap[0]} has uncommitted changes in {spec.source}; the branch would "
                 "leave them out (commit or stash them first)"
             )
-        _publish(changed, files, job.params, result)
+        _publish(changed, files, job.options.publish, result)
 
 
 def _extra_paths(changed: Sequence[FileResult], clone: Path) -> set[str]:
@@ -640,23 +654,23 @@ def _extra_paths(changed: Sequence[FileResult], clone: Path) -> set[str]:
 
 
 def _publish(
-    changed: list[FileResult], files: list[FileResult], params: dict[str, Any], result: RepoResult
+    changed: list[FileResult],
+    files: list[FileResult],
+    options: PublishOptions,
+    result: RepoResult,
 ) -> None:
     """The single-repository --branch/--push/--open-pr, recorded in ``result``."""
-    publication = Publication.prepare(changed, params)
+    publication = Publication.prepare(changed, options)
     try:
-        update = publication.workspace.publish(
-            publication.branch, publication.files, commit_message(files), publication.remote
-        )
+        update = publication.commit(files)
         result.branch = {
             "name": publication.branch,
             "status": update.status,
             "commit": update.commit,
             "pushed": update.pushed,
         }
-        if publication.pull_request is not None:
-            client, base = publication.pull_request
-            pr = client.open_or_update(publication.branch, base, PR_TITLE, pr_body(files))
+        pr = publication.open_pull_request(files)
+        if pr is not None:
             result.pull_request = {"number": pr.number, "url": pr.url, "created": pr.created}
     finally:
         publication.workspace.repo.close()
@@ -823,19 +837,16 @@ def _locked(workspace: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _mode(params: Mapping[str, Any]) -> str:
+def _mode(options: BulkOptions) -> str:
     """dry-run or branch; usage errors for options that make no sense together."""
-    for key, option in NOT_IN_BULK.items():
-        if params[key] is not None:
-            raise click.UsageError(f"{option} does not apply to bulk")
-    publishing = params["branch"] is not None or params["remote"] or params["open_pr"]
-    if params["open_pr"] and not params["remote"]:
+    publish = options.publish
+    if publish.open_pr and not publish.remote:
         raise click.UsageError("--open-pr needs --push REMOTE")
-    if (params["forge"] or params["forge_url"]) and not params["open_pr"]:
+    if (publish.forge or publish.forge_url) and not publish.open_pr:
         raise click.UsageError("--forge and --forge-url go with --open-pr")
-    if publishing and params["dry_run"]:
+    if publish.publishing and options.dry_run:
         raise click.UsageError("--dry-run cannot be combined with --branch")
-    return "branch" if publishing else "dry-run"
+    return "branch" if publish.publishing else "dry-run"
 
 
 def _repositories(n: int) -> str:
@@ -876,13 +887,13 @@ def _print_table(results: Sequence[RepoResult], totals: Mapping[str, int]) -> No
     console.print(table, markup=False)
 
 
-def run_bulk(source: Path, params: dict[str, Any]) -> int:
+def run_bulk(source: Path, options: BulkOptions) -> int:
     """``msb-migrate bulk``: migrate every repository of ``source``; the exit status."""
-    mode = _mode(params)
-    shard = _parse_shard(params["shard"])
-    Settings(overrides_from(params))  # unknown codemod names stop the run before any clone
-    workspace = (params["workspace"] or Path(WORKSPACE)).absolute()
-    report_path = (params["report"] or workspace / REPORT).absolute()
+    mode = _mode(options)
+    shard = _parse_shard(options.shard)
+    Settings(options.command_line)  # unknown codemod names stop the run before any clone
+    workspace = (options.workspace or Path(WORKSPACE)).absolute()
+    report_path = (options.report or workspace / REPORT).absolute()
     specs, duplicates = read_repos(source, workspace)
     for duplicate in duplicates:
         click.echo(f"{PROG}: {duplicate}: listed twice, migrated once", err=True)
@@ -893,11 +904,11 @@ def run_bulk(source: Path, params: dict[str, Any]) -> int:
     ignore = workspace / ".gitignore"  # keep the workspace out of a surrounding repository
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
-    options = json.loads(json.dumps({"mode": mode, **{k: params[k] for k in OUTCOME_OPTIONS}}))
+    outcome = options.outcome(mode)
     with _locked(workspace):
         _clear_tmp(workspace / TMP)
         state = StateFile(workspace / STATE)
-        previous = _resumed(state, options) if params["resume"] else None
+        previous = _resumed(state, outcome) if options.resume else None
         results = {s.id: previous[s.id] for s in specs if previous and s.id in previous}
         todo = [s for s in specs if s.id not in results]
         state.open()
@@ -907,15 +918,15 @@ def run_bulk(source: Path, params: dict[str, Any]) -> int:
                     "event": "run",
                     "resume": previous is not None,
                     "time": _now(),
-                    "options": options,
-                    "shard": params["shard"],
+                    "options": outcome,
+                    "shard": options.shard,
                     "repositories": len(specs),
                     "todo": len(todo),
                 }
             )
-            job = _Job({**params, "project": None}, mode, workspace)
+            job = _Job(options, mode, workspace)
             with _Display(len(specs), len(results)) as display:
-                for result in _run_all(todo, job, params["jobs"], display.tick):
+                for result in _run_all(todo, job, options.jobs, display.tick):
                     record = {"event": "done", "repo": result.repo, "time": _now()}
                     state.append({**record, "result": asdict(result)})
                     results[result.repo] = result
@@ -935,7 +946,7 @@ def run_bulk(source: Path, params: dict[str, Any]) -> int:
         "tool": {"name": PROG, "version": tool_version()},
         "mode": mode,
         "repos": str(source),
-        "shard": params["shard"],
+        "shard": options.shard,
         "workspace": str(workspace),
         "repositories": [asdict(r) for r in ordered],
         "totals": totals,

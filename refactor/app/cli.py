@@ -1,5 +1,12 @@
 """The command line: ``msb-migrate [PATH]…`` (dry run, --write, --check, --branch/--push/
---open-pr) and ``msb-migrate verify PATH``. See docs/cli.md.
+--open-pr), ``msb-migrate verify PATH`` and ``msb-migrate bulk REPOS``. See docs/cli.md.
+
+This module is an adapter: it declares the commands, turns click's parameters into the
+application's typed records at once (:class:`~refactor.app.options.Config` for the settings of
+the option table, :class:`~refactor.app.migrate.MigrateOptions`,
+:class:`~refactor.app.publish.PublishOptions`, :class:`~refactor.app.bulk.BulkOptions`) and
+prints. The options shared by the three commands are made from the option table
+(:mod:`refactor.app.options`); each command's own are declared here.
 
 Exit codes: 0 nothing to do or done; 1 ``--check`` found files that would change, or a
 verification failed; 2 usage, configuration or input errors and refusals (git, forge).
@@ -7,384 +14,118 @@ verification failed; 2 usage, configuration or input errors and refusals (git, f
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import json
-import os
-import pickle
+import re
 import shlex
-import signal
-import stat
 import sys
-import tempfile
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from refactor.app.config import FLAVOURS, Config, ConfigError, load_config
-from refactor.app.diffing import FileDiff, assign_explanations
-from refactor.app.discover import Target, discover
-from refactor.app.forge import FORGES, Forge, ForgeClient, detect_forge, token_from_env
-from refactor.app.report import FileResult, commit_message, pr_body, summary, to_json, to_sarif
-from refactor.engine.codemod import Codemod, Context, Options
-from refactor.engine.runner import (
-    CODEMOD_MODULES,
-    available_codemods,
-    run_codemods,
-    select_codemods,
+from refactor.app.config import Settings
+from refactor.app.discover import discover
+from refactor.app.forge import FORGES
+from refactor.app.migrate import (
+    PARALLEL_FROM,
+    STDIN_NAME,
+    MigrateOptions,
+    display,
+    migrate,
+    migrate_bytes,
+    migrate_target,
 )
-from refactor.errors import DockerfileSyntaxError, InputError, MsbError
-from refactor.syntax.parser import MAX_BYTES, decode, parse
+from refactor.app.options import Config, Option, option_table
+from refactor.app.output import (
+    EXIT_CHANGED,
+    EXIT_ERROR,
+    PROG,
+    Failure,
+    echo_diff,
+    error,
+    plural,
+    summary_line,
+)
+from refactor.app.publish import Publication, PublishOptions
+from refactor.app.report import FileResult, outcome_codes, to_json, to_sarif
+from refactor.app.write import write_result
+from refactor.engine.runner import available_codemods
+from refactor.errors import MsbError
 
-if TYPE_CHECKING:  # the Docker and git layers load when a command needs them (start-up time)
-    from refactor.app.gitops import Workspace
+if TYPE_CHECKING:  # the Docker layer loads when a command builds (start-up time)
+    from refactor.app.docker import DockerEngine
 
-# The single-repository steps that ``msb-migrate bulk`` reuses are public too.
-__all__ = [
-    "Publication",
-    "Settings",
-    "echo_diff",
-    "main",
-    "overrides_from",
-    "plural",
-    "process_target",
-    "process_targets",
-    "write_atomic",
-]
+__all__ = ["main"]
 
-PROG = "msb-migrate"
-EXIT_CHANGED = 1
-EXIT_ERROR = 2
 STDIN = "-"
-STDIN_NAME = "<stdin>"
-PR_TITLE = "Migrate Dockerfiles to multi-stage builds"
-#: From this many files on, the default is one worker process per CPU.
-PARALLEL_FROM = 16
+_CODE = re.compile(r"^[A-Za-z]+\d{3}$")
 
 
-class Failure(Exception):
-    """Stops the command with ``msb-migrate: error: <message>`` and exit status 2."""
+# -- the option table on the command line --------------------------------------------------------
 
 
-def _error(message: str) -> None:
-    click.echo(f"{PROG}: error: {message}", err=True)
+def _click_option(row: Option, hidden: bool) -> Callable[[Callable[..., Any]], Any]:
+    kwargs: dict[str, Any] = {"help": row.help, "hidden": hidden}
+    if row.metavar:
+        kwargs["metavar"] = row.metavar
+    if row.multiple:
+        kwargs["multiple"] = True
+    if row.choices:
+        kwargs["type"] = click.Choice(row.choices)
+    elif row.type is int:
+        kwargs["type"] = click.IntRange(0, row.maximum)
+    elif row.type is Path:
+        kwargs["type"] = click.Path(exists=True, file_okay=False, path_type=Path)
+    elif row.type is bool:
+        kwargs["default"] = None  # neither flag given: the file's value, or the default
+    return click.option(*row.flags, row.name, **kwargs)
 
 
-def _fail(message: str) -> NoReturn:
-    raise Failure(message)
+def _table_options(bulk: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The option table's command-line options (those that have a flag), in its order; for
+    ``bulk``, those it refuses are hidden."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for row in reversed(option_table()):
+            if row.flags:
+                func = _click_option(row, bulk and not row.bulk)(func)
+        return func
+
+    return decorate
 
 
-def plural(n: int, word: str) -> str:
-    """``1 file``, ``2 files``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _command_line(params: dict[str, Any]) -> Config:
+    """The option table's settings given on the command line (they win over files)."""
+    given = ((row.name, params[row.name]) for row in option_table() if row.flags)
+    return Config({name: value for name, value in given if value not in (None, ())})
 
 
-# -- codemod selection and options -------------------------------------------------------------
+def _color(choice: str) -> bool | None:
+    return {"auto": None, "always": True, "never": False}[choice]
 
 
 @dataclass(frozen=True)
-class Overrides:
-    """What the command line sets; it wins over the configuration file."""
+class _Verifying:
+    """``--verify``/``verify``: the docker binary, the smoke command, where each build runs."""
 
-    codemods: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    enable: tuple[str, ...] = ()
-    runtime_flavour: str | None = None
-    runtime_image: str | None = None
-    syntax_directive: bool | None = None
-    user_name: str | None = None
-    user_uid: int | None = None
+    docker: str | None
+    smoke: list[str]
+    context_dir: Path | None
+    target: str | None
 
-    def apply(self, config: Config) -> Config:
-        """``config`` with what the command line sets (each field is a Config field)."""
-        return config.merged(**{f.name: getattr(self, f.name) for f in fields(self)})
-
-
-def _unknown(names: Iterable[str], valid: Iterable[str]) -> str | None:
-    valid = list(valid)
-    for name in names:
-        if name not in valid:
-            return f"unknown codemod '{name}' (valid: {', '.join(valid)})"
-    return None
-
-
-class Settings:
-    """Codemods and options per Dockerfile directory (config files found upward, cached)."""
-
-    def __init__(self, overrides: Overrides) -> None:
-        self.overrides = overrides
-        self._cache: dict[Path | None, tuple[list[Codemod], Options]] = {}
-        self._configs: dict[Path, Config] = {}  # by directory: found once per run
-        problem = _unknown(
-            (*overrides.codemods, *overrides.enable, *overrides.skip), CODEMOD_MODULES
+    @classmethod
+    def of(cls, config: Config) -> _Verifying:
+        smoke = config.get("smoke")
+        return cls(
+            config.get("docker"),
+            shlex.split(smoke) if smoke else [],
+            config.get("context_dir"),
+            config.get("target"),
         )
-        if problem:
-            _fail(problem)
-
-    def resolve(self, start: Path) -> tuple[list[Codemod], Options]:
-        """The codemods and options for a Dockerfile in (or at) ``start``."""
-        found = self._configs.get(start)
-        if found is None:
-            found = self._configs[start] = load_config(start)
-        if found.source in self._cache:
-            return self._cache[found.source]
-        for key, names in (
-            ("codemods", found.codemods),
-            ("enable", found.enable),
-            ("skip", found.skip),
-        ):
-            problem = _unknown(names, CODEMOD_MODULES)
-            if problem and found.source is not None:
-                raise ConfigError(found.source, problem, key)
-        config = self.overrides.apply(found)
-        codemods = select_codemods(config.codemods, config.skip, config.enable)
-        values: dict[str, Any] = {
-            "runtime_flavour": config.runtime_flavour,
-            "runtime_image": config.runtime_image,
-            "syntax_directive": config.syntax_directive,
-            "user_name": config.user_name,
-            "user_uid": config.user_uid,
-        }
-        options = Options(**{k: v for k, v in values.items() if v is not None})
-        self._cache[found.source] = (codemods, options)
-        return self._cache[found.source]
-
-
-def _codemod_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that choose and tune codemods, and Docker's (shared by both commands)."""
-    decorators = [
-        click.option(
-            "-c",
-            "--codemod",
-            "codemods",
-            multiple=True,
-            metavar="NAME",
-            help="Run only this codemod (repeatable).",
-        ),
-        click.option(
-            "--skip", multiple=True, metavar="NAME", help="Do not run this codemod (repeatable)."
-        ),
-        click.option(
-            "--enable",
-            multiple=True,
-            metavar="NAME",
-            help="Also run this opt-in codemod (repeatable).",
-        ),
-        click.option(
-            "--syntax-directive/--no-syntax-directive",
-            default=None,
-            help="Add '# syntax=docker/dockerfile:1' to files that change.",
-        ),
-        click.option(
-            "--runtime-flavour",
-            type=click.Choice(FLAVOURS),
-            help="Kind of runtime image for new runtime stages.",
-        ),
-        click.option("--runtime-image", metavar="IMAGE", help="Runtime image to use."),
-        click.option("--user-name", metavar="NAME", help="Name of the non-root user."),
-        click.option(
-            "--user-uid",
-            type=click.IntRange(0, 2**31 - 1),
-            metavar="UID",
-            help="Uid of the non-root user.",
-        ),
-        click.option("--target", metavar="STAGE", help="The stage that is built and shipped."),
-        click.option(
-            "--context",
-            "context_dir",
-            metavar="DIR",
-            type=click.Path(exists=True, file_okay=False, path_type=Path),
-            help="Build context (default: each Dockerfile's directory).",
-        ),
-        click.option(
-            "--docker",
-            metavar="PATH",
-            help="docker binary used to verify (default: $MSB_DOCKER, /usr/bin/docker).",
-        ),
-        click.option(
-            "--smoke",
-            metavar="CMD",
-            help="When verifying, run CMD in both images and compare the outputs.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-def overrides_from(params: dict[str, Any]) -> Overrides:
-    """The codemod options given on the command line (they win over configuration files)."""
-    return Overrides(
-        codemods=tuple(params["codemods"]),
-        skip=tuple(params["skip"]),
-        enable=tuple(params["enable"]),
-        runtime_flavour=params["runtime_flavour"],
-        runtime_image=params["runtime_image"],
-        syntax_directive=params["syntax_directive"],
-        user_name=params["user_name"],
-        user_uid=params["user_uid"],
-    )
-
-
-# -- processing ----------------------------------------------------------------------------------
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the current directory when below it (posix)."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _error_text(exc: MsbError) -> str:
-    if isinstance(exc, InputError) and exc.line is not None:
-        return f"{exc.path}:{exc.line}: {exc.problem}"
-    return str(exc)
-
-
-def _read_input(path: Path, display: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(display, f"file is too large ({size} bytes, limit {MAX_BYTES})")
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(display, exc.strerror or str(exc)) from None
-
-
-def _extra_files(
-    report_files: dict[str, str], context: Path
-) -> tuple[dict[Path, str], list[FileDiff]]:
-    """Codemod-written files (relative to the context) that differ from what is on disk."""
-    if not report_files:
-        return {}, []
-    root = context.resolve()
-    extra: dict[Path, str] = {}
-    diffs = []
-    for rel, content in report_files.items():
-        dest = (root / rel).resolve()
-        if dest != root and root not in dest.parents:
-            raise InputError(rel, f"refusing to write outside the build context {root}")
-        try:
-            old: str | None = dest.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            old = None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(_display(dest), f"cannot read it to update it ({exc})") from None
-        if old != content:
-            extra[dest] = content
-            diffs.append(FileDiff.of(_display(dest), old, content))
-    return extra, diffs
-
-
-def _process(
-    display: str,
-    real: Path | None,
-    data: bytes,
-    context: Path,
-    settings: Settings,
-    target: str | None,
-) -> FileResult:
-    """Migrate one Dockerfile's bytes; errors become the result's ``error``."""
-    codemods, options = settings.resolve(real.parent if real else context)
-    try:
-        text = decode(data, display)
-        tree = parse(text, display)
-        ctx = Context(context_dir=context, dockerfile=real, options=options, target=target)
-        report = run_codemods(tree, ctx, codemods)
-        extra, extra_diffs = _extra_files(report.files, context)
-    except (InputError, DockerfileSyntaxError) as exc:
-        return FileResult(display, real, error=_error_text(exc))
-    diffs = [FileDiff.of(display, text, report.output), *extra_diffs]
-    return FileResult(display, real, report, diffs=diffs, extra=extra)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (temp file in the same directory + os.replace), keeping
-    its mode bits (and owner when allowed); a new file gets the umask's default mode."""
-    try:
-        old: os.stat_result | None = path.stat()
-    except FileNotFoundError:
-        old = None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".msb-migrate", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        if old is not None:
-            os.chmod(tmp, stat.S_IMODE(old.st_mode))
-            if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
-                with contextlib.suppress(OSError):
-                    os.chown(tmp, old.st_uid, old.st_gid)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-# -- output -------------------------------------------------------------------------------------
-
-_LINE_STYLES = {"-": {"fg": "red"}, "+": {"fg": "green"}, "\\": {"dim": True}}
-
-
-def echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
-    """Print a result's diffs, each hunk with its explanations (and skips with verbose)."""
-
-    lines: list[str] = []  # echoed at once: one echo per line costs more than the diff
-
-    def out(text: str, **style: Any) -> None:
-        lines.append(click.style(text, **style) if style else text)
-
-    explanations = result.explanations
-    for diff in result.diffs:
-        if not diff.hunks:
-            continue
-        old, new = diff.header
-        out(f"--- {old}", bold=True)
-        out(f"+++ {new}", bold=True)
-        for hunk, notes in zip(
-            diff.hunks, assign_explanations(diff.hunks, explanations), strict=True
-        ):
-            for note in notes:
-                out(f"# {note}", fg="yellow")
-            out(hunk.header, fg="cyan")
-            for line in hunk.lines:
-                out(line, **_LINE_STYLES.get(line[:1], {}))
-        explanations = []
-    if verbose:
-        if not result.changed and result.error is None:
-            out(f"# {result.path}: unchanged", dim=True)
-        for skip in result.skips:
-            out(f"# {skip}", fg="magenta")
-    if lines:
-        click.echo("\n".join(lines), color=color)
-
-
-def _emit_report(fmt: str, results: Sequence[FileResult]) -> None:
-    doc = to_json(results) if fmt == "json" else to_sarif(results, available_codemods())
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-
-
-def _summary(results: Sequence[FileResult], verb: str) -> str:
-    counts = summary(results)
-    changed = counts["changed"]
-    return (
-        f"{plural(changed, 'file')} {verb}, {counts['unchanged']} unchanged, "
-        f"{plural(counts['errors'], 'error')}"
-    )
 
 
 # -- the main command ----------------------------------------------------------------------------
@@ -423,7 +164,7 @@ def _catch(func: Callable[..., None]) -> Callable[..., None]:
         try:
             func(*args, **kwargs)
         except (Failure, MsbError) as exc:
-            _error(str(exc))
+            error(str(exc))
             sys.exit(EXIT_ERROR)
 
     return wrapper
@@ -462,7 +203,7 @@ class _DefaultCommand(click.Command):
     help="Colour the diff (auto: only on a terminal).",
 )
 @click.option("--list-codemods", is_flag=True, help="List the codemods and exit.")
-@click.option("--explain", metavar="NAME", help="Describe a codemod and exit.")
+@click.option("--explain", metavar="NAME", help="Describe a codemod or a skip code and exit.")
 @click.option(
     "--branch",
     is_flag=False,
@@ -493,7 +234,7 @@ class _DefaultCommand(click.Command):
     help="Migrate files in N processes: this one and N-1 forked workers (default: one per CPU "
     f"when there are at least {PARALLEL_FROM} files).",
 )
-@_codemod_options
+@_table_options()
 @_catch
 def migrate_cmd(**params: Any) -> None:
     """Rewrite Dockerfiles into multi-stage builds.
@@ -509,126 +250,41 @@ def migrate_cmd(**params: Any) -> None:
         return
     paths: tuple[str, ...] = params["paths"] or (".",)
     mode = _mode(params, paths)
-    settings = Settings(overrides_from(params))
-    color = {"auto": None, "always": True, "never": False}[params["color"]]
+    command_line = _command_line(params)
+    options = MigrateOptions(
+        Settings(command_line),
+        command_line.get("target"),
+        command_line.get("context_dir"),
+        params["jobs"],
+    )
+    publish = PublishOptions(
+        params["branch"],
+        params["remote"],
+        params["open_pr"],
+        params["forge"],
+        params["forge_url"],
+        params["project"],
+    )
+    out = _Output(params["fmt"], params["verbose"], _color(params["color"]))
+    verifying = _Verifying.of(command_line) if params["do_verify"] else None
     if STDIN in paths:
-        sys.exit(_run_stdin(params, mode, settings, color))
+        sys.exit(_run_stdin(options, mode, out, verifying))
     targets = discover([Path(p) for p in paths], params["exclude"])
     for target in targets:  # every config file is read (and checked) before anything is done
-        settings.resolve(target.real.parent)
+        options.settings.resolve(target.real.parent)
     results = []
-    for result in process_targets(targets, params, settings):
+    for result in migrate(targets, options):
         if result.error:
-            _error(result.error)
+            error(result.error)
         results.append(result)
-    sys.exit(_finish(results, params, mode, color))
+    sys.exit(_finish(results, mode, out, verifying, publish))
 
 
-def process_targets(
-    targets: Sequence[Target], params: dict[str, Any], settings: Settings
-) -> Iterable[FileResult]:
-    """Each target's result, in order; many files are shared among processes (``-j``)."""
-    jobs = params["jobs"] or (_usable_cpus() if len(targets) >= PARALLEL_FROM else 1)
-    jobs = min(jobs, len(targets))
-    if jobs <= 1 or not sys.platform.startswith("linux"):
-        return (process_target(target, params, settings) for target in targets)
-    return _shared(targets, params, settings, jobs)
-
-
-def _shared(
-    targets: Sequence[Target], params: dict[str, Any], settings: Settings, jobs: int
-) -> list[FileResult]:
-    """Migrate every ``jobs``-th file in this process and the others in ``jobs - 1`` forked
-    workers (they start with the codemods loaded and the configuration read).
-
-    Shares are fixed and interleaved, so there is no message per file; each worker sends its
-    results back at once. A share whose worker cannot be started, fails or dies is migrated
-    here, which then meets the same error (or result) a one-process run would.
-    """
-    shares = [range(first, len(targets), jobs) for first in range(jobs)]
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # a worker must not inherit (and repeat) pending output
-    gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
-    workers: list[tuple[int, int, range]] = []
-    reaped: set[int] = set()
-    local = [shares[0]]
-    try:
-        for share in shares[1:]:
-            try:
-                workers.append((*_fork_worker(targets, share, params, settings), share))
-            except OSError:  # no process to spare: this one does it
-                local.append(share)
-        results: dict[int, FileResult] = {}
-        for share in local:
-            results.update((i, process_target(targets[i], params, settings)) for i in share)
-        for pid, fd, share in workers:
-            data = _read_all(fd)
-            status = os.waitpid(pid, 0)[1]
-            reaped.add(pid)
-            found = _answer(data, status, len(share))
-            if found is None:
-                found = [process_target(targets[i], params, settings) for i in share]
-            results.update(zip(share, found, strict=True))
-    finally:
-        for pid, fd, _ in workers:
-            if pid not in reaped:  # interrupted: stop it
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGTERM)
-                    os.waitpid(pid, 0)
-            os.close(fd)
-        gc.unfreeze()
-    return [results[i] for i in range(len(targets))]
-
-
-def _fork_worker(
-    targets: Sequence[Target], share: range, params: dict[str, Any], settings: Settings
-) -> tuple[int, int]:
-    """Fork a worker migrating ``share``; its pid and the pipe its results come from."""
-    read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        raise
-    if pid:
-        os.close(write)
-        return pid, read
-    status = 1
-    try:  # the worker: never returns to the caller
-        os.close(read)
-        results = [process_target(targets[i], params, settings) for i in share]
-        with os.fdopen(write, "wb") as pipe:
-            pickle.dump(results, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        status = 0
-    finally:
-        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _answer(data: bytes, status: int, count: int) -> list[FileResult] | None:
-    """A worker's results, or None when it failed (exit status, short or garbled answer)."""
-    if status != 0:
-        return None
-    try:
-        results = pickle.loads(data)
-    except Exception:  # cut short
-        return None
-    return results if isinstance(results, list) and len(results) == count else None
-
-
-def _usable_cpus() -> int:
-    """The CPUs this process may run on (a container's limit, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+@dataclass(frozen=True)
+class _Output:
+    fmt: str  # text, json or sarif
+    verbose: bool
+    color: bool | None
 
 
 def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
@@ -657,74 +313,74 @@ def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
     return chosen[0].replace("_", "-") if chosen else "dry-run"
 
 
-def process_target(target: Target, params: dict[str, Any], settings: Settings) -> FileResult:
-    display = _display(target.path)
-    context = params["context_dir"] or target.real.parent
-    try:
-        data = _read_input(target.real, display)
-    except InputError as exc:
-        return FileResult(display, target.real, error=_error_text(exc))
-    return _process(display, target.real, data, context, settings, params["target"])
-
-
-def _run_stdin(params: dict[str, Any], mode: str, settings: Settings, color: bool | None) -> int:
+def _run_stdin(
+    options: MigrateOptions, mode: str, out: _Output, verifying: _Verifying | None
+) -> int:
     """``-``: the result goes to standard output (a diff with --dry-run/--check or a report)."""
     data = sys.stdin.buffer.read()
-    context = params["context_dir"] or Path.cwd()
-    result = _process(STDIN_NAME, None, data, context, settings, params["target"])
+    context = options.context_dir or Path.cwd()
+    result = migrate_bytes(STDIN_NAME, None, data, context, options)
     if result.error:
-        _error(result.error)
+        error(result.error)
         return EXIT_ERROR
-    if params["fmt"] != "text" or mode != "write":
-        return _finish([result], params, "dry-run" if mode == "write" else mode, color)
+    if out.fmt != "text" or mode != "write":
+        return _finish([result], "dry-run" if mode == "write" else mode, out, verifying, None)
     assert result.report is not None
     stdout = sys.stdout.buffer
     stdout.write(result.report.output.encode("utf-8"))
     stdout.flush()
     for path in result.extra:
-        click.echo(f"{PROG}: not written (standard input mode): {_display(path)}", err=True)
-    if params["verbose"]:
+        click.echo(f"{PROG}: not written (standard input mode): {display(path)}", err=True)
+    if out.verbose:
         for note in (*result.explanations, *result.skips):
             click.echo(f"# {note}", err=True)
     return 0
 
 
 def _finish(
-    results: list[FileResult], params: dict[str, Any], mode: str, color: bool | None
+    results: list[FileResult],
+    mode: str,
+    out: _Output,
+    verifying: _Verifying | None,
+    publish: PublishOptions | None,
 ) -> int:
     """Verify, print, write or publish; return the exit status."""
     errors = any(r.error for r in results)
     changed = [r for r in results if r.changed]
     publication = None
     if mode == "branch":
-        click.echo(_summary(results, "to migrate"), err=True)
+        assert publish is not None
+        click.echo(summary_line(results, "to migrate"), err=True)
         if errors:
-            _fail("not publishing: some files could not be migrated (see above)")
+            raise Failure("not publishing: some files could not be migrated (see above)")
         if not changed:
             click.echo("nothing to migrate; no branch created", err=True)
             return 0
-        publication = Publication.prepare(changed, params)  # refusals before any build
-    failed = params["do_verify"] and not _verify_all(results, params)
-    if params["fmt"] != "text":
-        _emit_report(params["fmt"], results)
+        publication = Publication.prepare(changed, publish)  # refusals before any build
+    failed = verifying is not None and not _verify_all(results, verifying)
+    if out.fmt != "text":
+        _emit_report(out.fmt, results)
     elif mode in ("dry-run", "check"):
         for result in results:
             if result.error is None:
-                echo_diff(result, params["verbose"], color)
+                echo_diff(result, out.verbose, out.color)
     if mode == "write":
         if failed:
-            _error("verification failed; nothing written")
+            error("verification failed; nothing written")
         else:
             for result in changed:
-                _write_result(result)
-        click.echo(_summary(results, "not rewritten" if failed else "rewritten"), err=True)
+                write_result(result)
+                names = ", ".join(result.codemods) or "no codemod"
+                count = plural(len(result.explanations), "change")
+                click.echo(f"rewrote {result.path} ({count}: {names})", err=True)
+        click.echo(summary_line(results, "not rewritten" if failed else "rewritten"), err=True)
     elif publication is not None:
         if failed:
-            _error("not publishing: verification failed")
+            error("not publishing: verification failed")
         else:
-            publication.run(results)
+            _publish(publication, results)
     elif mode != "branch":
-        click.echo(_summary(results, "would change"), err=True)
+        click.echo(summary_line(results, "would change"), err=True)
     if errors:
         return EXIT_ERROR
     if failed or (mode == "check" and changed):
@@ -732,113 +388,55 @@ def _finish(
     return 0
 
 
-def _write_result(result: FileResult) -> None:
-    assert result.report is not None and result.real is not None
-    if result.report.output != result.report.original:
-        write_atomic(result.real, result.report.output)
-    for path, content in result.extra.items():
-        write_atomic(path, content)
-    names = ", ".join(result.codemods) or "no codemod"
-    click.echo(
-        f"rewrote {result.path} ({plural(len(result.explanations), 'change')}: {names})", err=True
-    )
+def _publish(publication: Publication, results: list[FileResult]) -> None:
+    update = publication.commit(results)
+    branch, remote = publication.branch, publication.remote
+    verb = {"created": "created", "updated": "updated", "up to date": "is up to date:"}
+    click.echo(f"branch {branch} {verb[update.status]} {update.commit[:12]}", err=True)
+    if update.pushed:
+        click.echo(f"{remote}: {update.pushed} {branch}", err=True)
+    pr = publication.open_pull_request(results)
+    if pr is not None:
+        what = "opened" if pr.created else "updated"
+        click.echo(f"{what} pull request #{pr.number}: {pr.url}", err=True)
 
 
-def _verify_all(results: Sequence[FileResult], params: dict[str, Any]) -> bool:
+def _emit_report(fmt: str, results: Sequence[FileResult]) -> None:
+    doc = to_json(results) if fmt == "json" else to_sarif(results, available_codemods())
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def _engine(docker: str | None) -> DockerEngine:
     from refactor.app.docker import DockerEngine
-    from refactor.app.verify import render, verify
 
-    engine = DockerEngine(params["docker"])
+    engine = DockerEngine(docker)
     reason = engine.unavailable_reason()
     if reason is not None:
-        _fail(f"cannot verify: {reason}")
-    smoke = shlex.split(params["smoke"]) if params["smoke"] else []
+        raise Failure(f"cannot verify: {reason}")
+    return engine
+
+
+def _verify_all(results: Sequence[FileResult], verifying: _Verifying) -> bool:
+    from refactor.app.verify import render, verify
+
+    engine = _engine(verifying.docker)
     ok = True
     for result in results:
         if not result.changed or result.report is None:
             continue
-        context = params["context_dir"] or (result.real.parent if result.real else Path.cwd())
+        context = verifying.context_dir or (result.real.parent if result.real else Path.cwd())
         result.verification = verify(
             engine,
             result.path,
             result.report.original,
             result.report.output,
             context,
-            target=params["target"],
-            smoke=smoke,
+            target=verifying.target,
+            smoke=verifying.smoke,
         )
         click.echo(render(result.verification), err=True)
         ok = ok and result.verification.ok
     return ok
-
-
-def _forge(params: dict[str, Any], remote_url: str) -> Forge:
-    detected = detect_forge(remote_url)
-    kind = params["forge"] or (detected.kind if detected else None)
-    if kind is None:
-        _fail(
-            f"cannot tell the forge from the remote URL {remote_url!r}; "
-            "use --forge, --forge-url and --repo"
-        )
-    same = detected is not None and detected.kind == kind
-    api = params["forge_url"] or (detected.api_url if same and detected else None)
-    if api is None:
-        api = "https://api.github.com" if kind == "github" else "https://gitlab.com"
-    project = params["project"] or (detected.project if detected else None)
-    if not project or "/" not in project:
-        _fail("cannot tell the project from the remote URL; use --repo OWNER/NAME")
-    return Forge(kind, api, project)
-
-
-@dataclass
-class Publication:
-    """A checked plan for --branch/--push/--open-pr: what to commit where."""
-
-    workspace: Workspace
-    branch: str
-    files: dict[Path, str]
-    remote: str | None
-    pull_request: tuple[ForgeClient, str] | None  # client and base branch
-
-    @classmethod
-    def prepare(cls, changed: list[FileResult], params: dict[str, Any]) -> Publication:
-        """Everything that can refuse without building or committing: the repository, dirty
-        files, the forge, the token and the base branch."""
-        from refactor.app.gitops import Workspace
-
-        first = changed[0].real
-        assert first is not None
-        workspace = Workspace(first.parent)
-        files: dict[Path, str] = {}
-        for result in changed:
-            assert result.report is not None and result.real is not None
-            if result.report.output != result.report.original:
-                files[result.real] = result.report.output
-            files.update(result.extra)
-        workspace.check_committed(list(files))
-        pull_request = None
-        if params["open_pr"]:
-            forge = _forge(params, workspace.remote_url(params["remote"]))
-            base = workspace.current_branch()
-            if base is None:
-                _fail("cannot open a pull request from a detached HEAD: check out the base branch")
-            pull_request = (ForgeClient(forge, token_from_env(forge.kind)), base)
-        branch = params["branch"] or load_config(first.parent).default_branch
-        return cls(workspace, branch, files, params["remote"], pull_request)
-
-    def run(self, results: list[FileResult]) -> None:
-        update = self.workspace.publish(
-            self.branch, self.files, commit_message(results), self.remote
-        )
-        verb = {"created": "created", "updated": "updated", "up to date": "is up to date:"}
-        click.echo(f"branch {self.branch} {verb[update.status]} {update.commit[:12]}", err=True)
-        if update.pushed:
-            click.echo(f"{self.remote}: {update.pushed} {self.branch}", err=True)
-        if self.pull_request is not None:
-            client, base = self.pull_request
-            pr = client.open_or_update(self.branch, base, PR_TITLE, pr_body(results))
-            what = "opened" if pr.created else "updated"
-            click.echo(f"{what} pull request #{pr.number}: {pr.url}", err=True)
 
 
 def _headline(description: str, width: int = 72) -> str:
@@ -858,9 +456,18 @@ def _list_codemods() -> None:
 
 
 def _explain(name: str) -> None:
+    """A codemod's description, or the codemod and summary of a skip code."""
     codemods = {c.name: c for c in available_codemods()}
+    if name not in codemods and _CODE.match(name):
+        codes = outcome_codes(codemods.values())
+        if name.upper() not in codes:
+            raise Failure(f"unknown code '{name}'")
+        owner, text = codes[name.upper()]
+        click.echo(f"{name.upper()} ({owner})\n")
+        click.echo(textwrap.fill(text, width=88))
+        return
     if name not in codemods:
-        _fail(f"unknown codemod '{name}' (valid: {', '.join(codemods)})")
+        raise Failure(f"unknown codemod '{name}' (valid: {', '.join(codemods)})")
     codemod = codemods[name]
     state = "on by default" if codemod.default else f"off by default (--enable {name})"
     click.echo(f"{name} ({state})\n")
@@ -885,7 +492,7 @@ def _explain(name: str) -> None:
     show_default=True,
     help="Output format.",
 )
-@_codemod_options
+@_table_options()
 @_catch
 def verify_cmd(path: Path, **params: Any) -> None:
     """Build PATH as it is and as migrated with the local Docker engine and compare the images:
@@ -894,49 +501,48 @@ def verify_cmd(path: Path, **params: Any) -> None:
 
     Exit status 1 when a build (a stage's too, with --stages) fails or the smoke outputs differ.
     """
-    from refactor.app.docker import DockerEngine
     from refactor.app.verify import render, verify
 
-    settings = Settings(overrides_from(params))
-    engine = DockerEngine(params["docker"])
-    reason = engine.unavailable_reason()
-    if reason is not None:
-        _fail(f"cannot verify: {reason}")
-    smoke = shlex.split(params["smoke"]) if params["smoke"] else []
+    command_line = _command_line(params)
+    options = MigrateOptions(
+        Settings(command_line), command_line.get("target"), command_line.get("context_dir")
+    )
+    verifying = _Verifying.of(command_line)
+    engine = _engine(verifying.docker)
+    as_json = params["fmt"] == "json"
     targets = discover([path])
     if not targets:
-        _fail(f"{path}: no Dockerfile found")
+        raise Failure(f"{path}: no Dockerfile found")
     failed = False
     entries: list[dict[str, Any]] = []
     for target in targets:
-        result = process_target(target, params, settings)
+        result = migrate_target(target, options)
         if result.error is not None:
-            _fail(result.error)
+            raise Failure(result.error)
         assert result.report is not None
         if not result.changed:
-            if params["fmt"] == "json":
+            if as_json:
                 entries.append({"path": result.path, "status": "unchanged"})
             else:
                 click.echo(f"{result.path}: unchanged by the selected codemods; nothing to verify")
             continue
-        context = params["context_dir"] or target.real.parent
         outcome = verify(
             engine,
             result.path,
             result.report.original,
             result.report.output,
-            context,
-            target=params["target"],
-            smoke=smoke,
+            verifying.context_dir or target.real.parent,
+            target=verifying.target,
+            smoke=verifying.smoke,
             stages=params["stages"],
         )
-        if params["fmt"] == "json":
+        if as_json:
             status = "verified" if outcome.ok else "failed"
             entries.append({"status": status, **outcome.as_json()})
         else:
             click.echo(render(outcome))
         failed = failed or not outcome.ok
-    if params["fmt"] == "json":
+    if as_json:
         click.echo(json.dumps({"files": entries}, indent=2, ensure_ascii=False))
     sys.exit(EXIT_CHANGED if failed else 0)
 
@@ -978,7 +584,7 @@ def verify_cmd(path: Path, **params: Any) -> None:
 @click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
 @click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the skips in the diffs.")
-@_codemod_options
+@_table_options(bulk=True)
 @_catch
 def bulk_cmd(repos: Path, **params: Any) -> None:
     """Migrate many repositories: REPOS is a file of clone URLs or paths (one a line, '#'
@@ -987,11 +593,27 @@ def bulk_cmd(repos: Path, **params: Any) -> None:
 
     Exit status 2 when a repository failed.
     """
-    from refactor.app.bulk import run_bulk  # imports this module: loaded when used
+    from refactor.app.bulk import BulkOptions, run_bulk  # loaded when used (start-up time)
 
-    sys.exit(run_bulk(repos, params))
-
-
-for _param in bulk_cmd.params:  # shared with the other commands, rejected by bulk
-    if isinstance(_param, click.Option) and _param.name in ("context_dir", "docker", "smoke"):
-        _param.hidden = True
+    for row in option_table():
+        if not row.bulk and params[row.name] is not None:
+            raise click.UsageError(f"{row.flags[0]} does not apply to bulk")
+    options = BulkOptions(
+        command_line=_command_line(params),
+        publish=PublishOptions(
+            params["branch"],
+            params["remote"],
+            params["open_pr"],
+            params["forge"],
+            params["forge_url"],
+        ),
+        exclude=tuple(params["exclude"]),
+        workspace=params["workspace"],
+        report=params["report"],
+        jobs=params["jobs"],
+        shard=params["shard"],
+        resume=params["resume"],
+        dry_run=params["dry_run"],
+        verbose=params["verbose"],
+    )
+    sys.exit(run_bulk(repos, options))

@@ -356,7 +356,8 @@ class DockerEngine:
         data = json.loads(proc.stdout)
         if not data:
             raise DockerError(f"no such image: {tag}")
-        return data[0]
+        first: dict[str, Any] = data[0]
+        return first
 
     def image_info(self, tag: str) -> ImageInfo:
         raw = self.inspect(tag)

@@ -279,6 +279,9 @@ class Workspace:
             remote,
             f"{commit}:{ref}",
         )
-        if expected is not None and not self.repo.is_ancestor(expected, commit):
+        if expected is None:
+            return "pushed"
+        # GitPython's annotation says Commit; it hands any revision on to git merge-base
+        if not self.repo.is_ancestor(expected, commit):  # type: ignore[arg-type]
             return "force-pushed"
         return "pushed"

@@ -1,19 +1,26 @@
 """What a run found, in the formats msb-migrate writes: JSON, SARIF 2.1.0, the commit message
 and the pull request body (a per-file table, the explanations, the diff, a Mermaid graph of
-the stages and, when verified, the image sizes)."""
+the stages and, when verified, the image sizes).
+
+Skips are typed outcomes: JSON gives each its stable ``code`` and its ``kind`` (and the
+traceback of an internal error); SARIF lists every code as a rule (its summary from the
+codemod's ``codes`` table or the runner's ``ENGINE_CODES``) and ties each skip notification to
+its code's rule (to the codemod's rule when a skip has no code). An error keeps its line as a
+field of the result; nothing is parsed back out of a message.
+"""
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from refactor.analysis.model import build_model
 from refactor.app.diffing import FileDiff, diff_text
-from refactor.engine.codemod import Codemod, Explanation, Skip
+from refactor.engine.codemod import ENGINE_CODES, Codemod, Explanation, Kind, Skip
 from refactor.engine.runner import FileReport
 from refactor.syntax.tree import Dockerfile
 
@@ -29,6 +36,7 @@ __all__ = [
     "FileResult",
     "commit_message",
     "mermaid_graph",
+    "outcome_codes",
     "pr_body",
     "summary",
     "to_json",
@@ -63,6 +71,7 @@ class FileResult:
     real: Path | None = None  # the file on disk (None for stdin)
     report: FileReport | None = None
     error: str | None = None
+    error_line: int | None = None  # the line the error is about, when it names one
     diffs: list[FileDiff] = field(default_factory=list)  # the Dockerfile's first
     extra: dict[Path, str] = field(default_factory=dict)  # other files to write
     verification: Verification | None = None
@@ -108,6 +117,27 @@ def _build_json(build: Build) -> dict[str, Any]:
     }
 
 
+def _skip_json(skip: Skip) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "line": skip.line,
+        "codemod": skip.codemod,
+        "reason": skip.reason,
+        "code": skip.code or None,
+        "kind": str(skip.kind),
+    }
+    if skip.kind is Kind.INTERNAL_ERROR and skip.detail:
+        entry["traceback"] = skip.detail
+    return entry
+
+
+def outcome_codes(codemods: Iterable[Codemod]) -> dict[str, tuple[str, str]]:
+    """Every skip code: the runner's and each codemod's, with its owner and its summary."""
+    codes = {code: (RUNNER, text) for code, text in ENGINE_CODES.items()}
+    for codemod in codemods:
+        codes.update((code, (codemod.name, text)) for code, text in codemod.codes.items())
+    return codes
+
+
 def to_json(results: Sequence[FileResult]) -> dict[str, Any]:
     """The JSON report: per file its changes, skips and diff, and a summary."""
     files = []
@@ -121,7 +151,7 @@ def to_json(results: Sequence[FileResult]) -> dict[str, Any]:
                 {"line": e.line, "codemod": e.codemod, "message": e.message, "reason": e.reason}
                 for e in r.explanations
             ],
-            "skips": [{"line": s.line, "codemod": s.codemod, "reason": s.reason} for s in r.skips],
+            "skips": [_skip_json(s) for s in r.skips],
             "extra_files": [d.path for d in r.diffs[1:] if d.hunks],
             "diff": diff_text(r.diffs),
         }
@@ -149,12 +179,9 @@ def _location(path: str, line: int | None) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
-_ERROR_LINE = re.compile(r"^(?P<path>.*?):(?P<line>\d+): ")
-
-
 def to_sarif(results: Sequence[FileResult], codemods: Sequence[Codemod]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log: one ``note`` result per explanation (ruleId = codemod), the skip
-    reasons and input errors as tool execution notifications."""
+    """A SARIF 2.1.0 log: one ``note`` result per explanation (ruleId = codemod), the skips
+    (each tied to the rule of its code) and input errors as tool execution notifications."""
     rules: list[dict[str, Any]] = [
         {
             "id": RUNNER,
@@ -169,6 +196,15 @@ def to_sarif(results: Sequence[FileResult], codemods: Sequence[Codemod]) -> dict
                 "shortDescription": {"text": codemod.description.strip().split("\n")[0]},
                 "fullDescription": {"text": " ".join(codemod.description.split())},
                 "defaultConfiguration": {"level": "note", "enabled": codemod.default},
+            }
+        )
+    for code, (owner, text) in outcome_codes(codemods).items():
+        rules.append(
+            {
+                "id": code,
+                "shortDescription": {"text": text},
+                "defaultConfiguration": {"level": "note"},
+                "properties": {"codemod": owner},
             }
         )
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -193,23 +229,22 @@ def to_sarif(results: Sequence[FileResult], codemods: Sequence[Codemod]) -> dict
                 }
             )
         for skip in r.skips:
-            ref = rule_ref(skip.codemod)
+            ref = rule_ref(skip.code or skip.codemod)
             notifications.append(
                 {
                     "level": "note",
                     "message": {"text": f"{skip.codemod} skipped: {skip.reason}"},
                     "associatedRule": {"id": ref["ruleId"], "index": ref["ruleIndex"]},
                     "locations": [_location(r.path, skip.line)],
+                    "properties": {"codemod": skip.codemod, "kind": str(skip.kind)},
                 }
             )
         if r.error is not None:
-            match = _ERROR_LINE.match(r.error)
-            line = int(match.group("line")) if match else None
             notifications.append(
                 {
                     "level": "error",
                     "message": {"text": r.error},
-                    "locations": [_location(r.path, line)],
+                    "locations": [_location(r.path, r.error_line)],
                 }
             )
     invocation = {

@@ -248,7 +248,7 @@ def _size(build: Build) -> str:
 def render(v: Verification) -> str:
     """A small table: build, size, layers, user (and smoke) of both images."""
     a, b = v.original, v.migrated
-    rows = [("", "original", "migrated")]
+    rows: list[tuple[str, ...]] = [("", "original", "migrated")]
     rows.append(("build", *(f"{'ok' if x.ok else 'FAILED'} ({x.seconds:.1f}s)" for x in (a, b))))
     size_b = _size(b)
     if a.size and b.size is not None:
@@ -268,7 +268,9 @@ def render(v: Verification) -> str:
         same = "identical" if v.smoke_matches else "DIFFERENT"
         lines.append(f"  smoke command {shlex.join(v.smoke)}: outputs {same}")
     lines += _render_stages(v.stages)
-    failed = [(x, f"{side} build") for x, side in ((a, "original"), (b, "migrated"))]
+    failed: list[tuple[Build | StageBuild, str]] = [
+        (x, f"{side} build") for x, side in ((a, "original"), (b, "migrated"))
+    ]
     failed += [(x, f"stage {x.label}") for x in v.stages]
     for build, side in failed:
         if not build.ok and build.log_tail:

@@ -1,9 +1,11 @@
 """Package managers and build tools: which commands download, and where they keep their caches.
 
-Used by the ``cache-mounts`` codemod. Every :class:`Tool` says which command names run it, which
-subcommands download something, the cache directories it reuses on the next run (as templates
-over environment variables, the first template whose variable is set wins), what disables its
-cache, and which invocations need what earlier RUNs downloaded (offline builds).
+Used by the ``cache-mounts`` codemod (which reads the users base images ship from
+:mod:`refactor.data.users`, and Windows from :func:`refactor.analysis.semantics.is_windows`).
+Every :class:`Tool` says which command names run it, which subcommands download something, the
+cache directories it reuses on the next run (as templates over environment variables, the first
+template whose variable is set wins), what disables its cache, and which invocations need what
+earlier RUNs downloaded (offline builds).
 
 Cache directories are chosen so that a cache mount only ever hides *cache* content, never
 configuration or installed software: ``~/.m2/repository`` (not ``~/.m2``, which holds
@@ -25,10 +27,8 @@ from refactor.caching import cached
 
 __all__ = [
     "IMAGE_ENV",
-    "IMAGE_USERS",
     "TOOLS",
     "YARN_BERRY_CACHE",
-    "Account",
     "BuildOutput",
     "CacheDir",
     "PackageIndex",
@@ -37,8 +37,6 @@ __all__ = [
     "Use",
     "find_use",
     "image_env",
-    "image_users",
-    "is_windows_image",
     "option_value",
     "resolve_cache_dir",
     "yarn_flavour",
@@ -582,28 +580,6 @@ IMAGE_ENV: Mapping[str, Mapping[str, str]] = {
 
 
 @dataclass(frozen=True)
-class Account:
-    """A user known to exist in an image: numeric ids and home directory."""
-
-    uid: int
-    gid: int | None
-    home: str | None
-
-
-#: Non-root users that official images create, by Docker Hub repository.
-IMAGE_USERS: Mapping[str, Mapping[str, Account]] = {
-    "node": {"node": Account(1000, 1000, "/home/node")},
-}
-
-_WINDOWS_TAG_WORDS = ("windowsservercore", "nanoserver", "ltsc20", "servercore")
-_WINDOWS_REPOS = (
-    "mcr.microsoft.com/windows",
-    "mcr.microsoft.com/dotnet/framework",
-    "microsoft/windows",
-)
-
-
-@dataclass(frozen=True)
 class Use:
     """One command that runs a tool: the tool, its words (normalised) and positionals."""
 
@@ -732,26 +708,6 @@ def image_env(image: ImageRef | None) -> Mapping[str, str] | None:
         if _matches(image, name):
             return env
     return None
-
-
-def image_users(image: ImageRef | None) -> Mapping[str, Account]:
-    """Users the base ``image`` creates (by name)."""
-    if image is None:
-        return {}
-    for name, users in IMAGE_USERS.items():
-        if _matches(image, name):
-            return users
-    return {}
-
-
-def is_windows_image(image: ImageRef | None) -> bool:
-    """Whether ``image`` is a Windows container image."""
-    if image is None:
-        return False
-    if any(image.hub_name.startswith(repo) for repo in _WINDOWS_REPOS):
-        return True
-    tag = (image.tag or "").lower()
-    return any(word in tag for word in _WINDOWS_TAG_WORDS)
 
 
 #: Variables holding a list of directories, of which the first one counts.

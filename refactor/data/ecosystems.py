@@ -3,18 +3,22 @@
 Which builder images belong to which ecosystem, the runtime image for each flavour, the
 commands that only a toolchain can run, the environment variables that only matter while
 building, the system packages a build installs and the runtime library each ``-dev`` package
-implies. :mod:`codemods.split_build_runtime` reads these tables and keeps no ecosystem
-knowledge of its own.
+implies, the runtime flavours each kind of program allows and the Debian releases the
+runtime images follow. :mod:`codemods.split_build_runtime` reads these tables and keeps no
+ecosystem knowledge of its own: its planners (one per :class:`Ecosystem` row, by ``name``)
+combine them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 
 from refactor.analysis.images import ImageRef
 from refactor.analysis.shell import Command
+from refactor.data.distros import distro_of
+from refactor.data.java import jre_for
 
 __all__ = [
     "BUILD_ONLY_ENV",
@@ -30,7 +34,9 @@ __all__ = [
     "Ecosystem",
     "build_only_env",
     "builder_codename",
+    "c_runtime_image",
     "dependency_manifests",
+    "ecosystem_of_build",
     "ecosystem_of_image",
     "native_runtime",
     "runtime_package",
@@ -46,15 +52,29 @@ class Ecosystem:
     images: tuple[str, ...]  # Docker Hub names (hub_name) of its builder images
     commands: tuple[str, ...]  # command names whose use marks the ecosystem
     manifests: tuple[str, ...]  # build-context files that mark it
+    #: The build writes a program or package (not an app folder an interpreter runs): the
+    #: context files copied after the build belong to the runtime.
+    compiled: bool = False
+    #: More builder images of the ecosystem, recognised by a rule rather than by name.
+    recognise: Callable[[ImageRef], bool] | None = None
+    #: Plain distribution images on which a build running the ecosystem's ``commands`` is one
+    #: of the ecosystem (``debian`` + ``make`` → C/C++).
+    distro_images: tuple[str, ...] = ()
+
+
+def _jdk_image(image: ImageRef) -> bool:
+    return jre_for(image) is not None
 
 
 ECOSYSTEMS: tuple[Ecosystem, ...] = (
-    Ecosystem("go", ("golang",), ("go",), ("go.mod",)),
+    Ecosystem("go", ("golang",), ("go",), ("go.mod",), compiled=True),
     Ecosystem(
         "java",
         ("maven", "gradle"),  # JDK images are recognised by refactor.data.java.jre_for
         ("mvn", "mvnw", "gradle", "gradlew", "javac", "jar"),
         ("pom.xml", "build.gradle", "build.gradle.kts", "mvnw", "gradlew"),
+        compiled=True,
+        recognise=_jdk_image,
     ),
     Ecosystem("node", ("node",), ("npm", "yarn", "pnpm", "npx"), ("package.json",)),
     Ecosystem(
@@ -63,14 +83,22 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         ("pip", "pip3", "poetry", "pipenv"),
         ("requirements.txt", "pyproject.toml", "poetry.lock", "Pipfile"),
     ),
-    Ecosystem("rust", ("rust",), ("cargo",), ("Cargo.toml",)),
+    Ecosystem("rust", ("rust",), ("cargo",), ("Cargo.toml",), compiled=True),
     Ecosystem(
         "dotnet",
         ("mcr.microsoft.com/dotnet/sdk", "mcr.microsoft.com/dotnet/core/sdk"),
         ("dotnet",),
         (),
+        compiled=True,
     ),
-    Ecosystem("c", ("gcc",), ("make", "cmake", "gcc", "g++", "cc", "c++"), ("Makefile",)),
+    Ecosystem(
+        "c",
+        ("gcc",),
+        ("make", "cmake", "gcc", "g++", "cc", "c++"),
+        ("Makefile",),
+        compiled=True,
+        distro_images=("debian", "ubuntu", "buildpack-deps"),
+    ),
 )
 
 
@@ -84,7 +112,24 @@ def ecosystem_of_image(image: ImageRef | None) -> Ecosystem | None:
     return None
 
 
-# -- runtime images -----------------------------------------------------------------------------
+def ecosystem_of_build(image: ImageRef, commands: Set[str]) -> Ecosystem | None:
+    """The ecosystem of a build on ``image`` running ``commands``: by the builder image's name,
+    else by a row's ``recognise`` rule (JDK images), else a plain distribution image running
+    the row's commands (the rows in order)."""
+    found = ecosystem_of_image(image)
+    if found is not None:
+        return found
+    for eco in ECOSYSTEMS:
+        if eco.recognise is not None and eco.recognise(image):
+            return eco
+    for eco in ECOSYSTEMS:
+        plain = image.hub_name in eco.distro_images and distro_of(image) is not None
+        if plain and commands & set(eco.commands):
+            return eco
+    return None
+
+
+# -- runtime images -------------------------------------------------------------------------------
 
 #: Debian release of the ``gcc`` image per major version (newer majors: the tag must say).
 GCC_CODENAMES: Mapping[str, str] = {"11": "bullseye", "12": "bookworm", "13": "bookworm"}
@@ -105,6 +150,16 @@ DISTROLESS_DEBIAN: Mapping[str, str] = {
 }
 #: The release the runtime-library table (DEV_RUNTIME_LIBS) names packages for.
 PACKAGES_CODENAME = "bookworm"
+#: Tags of the ``debian`` image on the PACKAGES_CODENAME release.
+PACKAGES_RELEASE_TAGS = frozenset({"bookworm", "12", "bookworm-slim", "12-slim"})
+#: The Debian release a static binary's slim runtime is on (a static binary needs no glibc).
+STATIC_RUNTIME_CODENAME = "bookworm"
+#: The major version of each Debian release's own gcc: a ``gcc`` image of that major on that
+#: release has Debian's libstdc++, so a C++ program runs on the release's slim image.
+DEBIAN_SYSTEM_GCC: Mapping[str, str] = {"bookworm": "12"}
+#: ``debian`` tags that follow the newest release, and the slim image that follows it too.
+ROLLING_DEBIAN_TAGS = frozenset({"latest", "stable"})
+ROLLING_DEBIAN_SLIM = "debian:stable-slim"
 
 
 def builder_codename(image: ImageRef) -> str | None:
@@ -127,17 +182,59 @@ def builder_codename(image: ImageRef) -> str | None:
     return next((codename for first, codename in since if found >= first), "bullseye")
 
 
-def native_runtime(kind: str, flavour: str, codename: str) -> str:
+def native_runtime(kind: str, flavour: str, codename: str | None) -> str:
     """Runtime image of a native program: ``kind`` static (Go, CGO off), base (Go with cgo) or
-    cc (Rust, C/C++: glibc and libgcc), for a binary built on Debian ``codename``."""
+    cc (Rust, C/C++: glibc and libgcc), for a binary built on Debian ``codename`` (None for a
+    static binary, which runs on any release)."""
     if flavour == "scratch":
         return "scratch"
+    if kind == "static":
+        codename = STATIC_RUNTIME_CODENAME
+    if codename is None:
+        raise ValueError(f"a {kind} binary needs the Debian release it was built on")
     if flavour == "slim":
-        return "debian:bookworm-slim" if kind == "static" else f"debian:{codename}-slim"
-    suffix = "debian12" if kind == "static" else DISTROLESS_DEBIAN[codename]
+        return f"debian:{codename}-slim"
+    suffix = DISTROLESS_DEBIAN[codename]
     # :nonroot is distroless's explicit tag for its default image, running as uid 65532
     return f"gcr.io/distroless/{kind}-{suffix}:nonroot"
 
+
+def c_runtime_image(image: ImageRef) -> str | None:
+    """The slim runtime of a C/C++ build on a plain ``debian`` or ``ubuntu`` image (the same
+    release), None for other images."""
+    tag = (image.tag or "latest").lower()
+    if image.hub_name == "debian":
+        if tag in ROLLING_DEBIAN_TAGS:
+            return ROLLING_DEBIAN_SLIM
+        return str(image) if "slim" in tag else f"debian:{tag}-slim"
+    if image.hub_name == "ubuntu":
+        return str(image)  # ubuntu has no slim variant: the image is already minimal
+    return None
+
+
+#: Runtime flavours (``--runtime-flavour``) each kind of runtime allows, and its default. Go's
+#: static binary runs anywhere; a glibc one needs distroless base or debian-slim; a musl one
+#: (built on alpine) runs on alpine only. Interpreters keep their image (slim or alpine).
+RUNTIME_FLAVOURS: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "go-static": (("distroless", "slim", "scratch", "alpine"), "distroless"),
+    "go-dynamic": (("distroless", "slim"), "distroless"),
+    "go-musl": (("alpine",), "alpine"),
+    "rust": (("distroless", "slim"), "distroless"),
+    "c": (("slim",), "slim"),
+    "java": (("slim", "alpine"), "slim"),
+    "dotnet": (("slim", "alpine"), "slim"),
+    "python": (("slim", "alpine"), "slim"),
+    "node": (("slim", "alpine"), "slim"),
+    "static-site": (("slim",), "slim"),
+}
+
+#: How the runtime stage installs the runtime packages (Debian images).
+APT_INSTALL = (
+    "apt-get update && apt-get install -y --no-install-recommends {packages} "
+    "&& rm -rf /var/lib/apt/lists/*"
+)
+#: Users that runtime images already have (a USER of them needs no creating).
+RUNTIME_IMAGE_USERS = frozenset({"node", "nobody", "nonroot", "www-data", "nginx"})
 
 #: What a dotnet project needs at run time, by SDK kind.
 DOTNET_RUNTIME_REPO: Mapping[str, str] = {
@@ -179,6 +276,13 @@ ASSET_FILE_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".ini", ".env", ".conf
 MANIFEST_FILES = frozenset(
     {"package.json", "package-lock.json", "Cargo.toml", "tsconfig.json", "renovate.json"}
 )
+
+#: C/C++ compilers (``-o``, ``-lX``), those of C++ only, and the suffixes of C++ sources.
+C_COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang"})
+CXX_COMPILERS = frozenset({"g++", "c++"})
+CXX_SUFFIXES = ("cpp", "cc", "cxx", "hpp")
+#: Commands whose use means a build may compile C (and so a Go binary may link glibc).
+C_TOOLCHAIN_COMMANDS = frozenset({"gcc", "g++", "cc", "clang", "make", "pkg-config"})
 
 #: Images that ship -dev libraries (buildpack-deps based): a build may link them silently.
 IMAGES_WITH_DEV_LIBRARIES = frozenset({"gcc", "buildpack-deps"})
@@ -242,6 +346,11 @@ TOOLCHAIN_PATHS: Mapping[str, tuple[str, ...]] = {
     "rust": ("/usr/local/cargo/bin",),
 }
 VENV = "/opt/venv"
+#: Python installers that install into the active virtualenv besides pip, installers the
+#: split does not support yet, and pip options that install outside a virtualenv.
+PYTHON_VENV_INSTALLERS = ("poetry", "pipenv")
+PYTHON_OTHER_INSTALLERS = ("uv", "conda", "pdm")
+PIP_OUTSIDE_VENV = ("--user", "--target", "-t", "--prefix", "--root")
 
 #: Files distroless ``static`` already ships (so installing these packages is not needed).
 DISTROLESS_STATIC_PROVIDES = frozenset({"ca-certificates", "tzdata"})
@@ -280,7 +389,7 @@ def slim_tag(tag: str | None, repository: str = "python") -> str | None:
     return None
 
 
-# -- start commands ----------------------------------------------------------------------------
+# -- start commands -------------------------------------------------------------------------------
 
 #: Start commands that need the toolchain (first words → why), checked as prefixes.
 TOOLCHAIN_STARTS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -324,8 +433,15 @@ RUNTIME_PROGRAMS: Mapping[str, frozenset[str]] = {
     "nginx": frozenset({"nginx", "sh"}),
 }
 
-#: ``next start`` (the production server of a Next.js app).
+#: ``next start`` (the production server of a Next.js app), the port it listens on unless told,
+#: and the command of its standalone output.
 NEXT_START = re.compile(r"^next start\b")
+NEXT_DEFAULT_PORT = "3000"
+NEXT_STANDALONE_CMD = '["node", "server.js"]'
+#: What ``npm start`` runs when package.json has no start script.
+NPM_DEFAULT_START = "node server.js"
+#: The builder step that drops dev dependencies before the runtime copies node_modules.
+NPM_PRUNE = "npm prune --omit=dev"
 
 #: Node build scripts that produce a static site, and the folder they write.
 SPA_BUILDERS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -341,7 +457,28 @@ STATIC_SERVERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^(?:npx\s+)?http-server\s+(?P<dir>[\w./-]+)"), 8080),
 )
 
-# -- environment ---------------------------------------------------------------------------------
+# -- what moves to the runtime and what stays behind ----------------------------------------------
+
+#: Instructions that describe how the image runs: they move to the runtime stage.
+RUNTIME_INSTRUCTIONS = frozenset(
+    {"CMD", "ENTRYPOINT", "EXPOSE", "HEALTHCHECK", "LABEL", "STOPSIGNAL", "VOLUME"}
+)
+#: Directories whose contents never reach the runtime (caches, package lists, scratch space).
+SCRATCH_DIRS = ("/tmp", "/var/tmp", "/var/lib/apt", "/var/cache", "/root/.cache", "/root/.npm")
+#: File-writing commands (what they write is found from their operands).
+FILE_COMMANDS = frozenset(
+    {"mkdir", "cp", "mv", "install", "ln", "chmod", "chown", "chgrp", "touch", "sed"}
+)
+#: Where the split refuses to copy a whole folder (system places, not an app folder).
+SYSTEM_ROOTS = frozenset({"/", "/usr", "/usr/local", "/var", "/opt", "/home"})
+#: Commands that create users and groups (carried into a runtime that can run them).
+USER_COMMANDS = frozenset({"useradd", "adduser", "groupadd", "addgroup", "usermod"})
+#: Package managers whose ``install``/``add`` the split maps to runtime packages.
+PACKAGE_MANAGERS = frozenset({"apt-get", "apt", "apk", "yum", "dnf", "microdnf"})
+#: The PATH of an image that sets none.
+DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+
+# -- environment ----------------------------------------------------------------------------------
 
 #: ENV keys that only steer the build (dropped from the runtime stage).
 BUILD_ONLY_ENV = frozenset(
@@ -529,7 +666,7 @@ def runtime_package(package: str) -> tuple[str, ...] | None:
     return None
 
 
-# -- commands ------------------------------------------------------------------------------------
+# -- commands -------------------------------------------------------------------------------------
 
 #: Commands without lasting effects outside paths we copy (or whose effects are captured).
 NEUTRAL_COMMANDS = frozenset(
@@ -582,7 +719,7 @@ BUILD_COMMANDS: Mapping[str, frozenset[str]] = {
 }
 
 
-# -- dependency manifests (pattern 2: install before copying the sources) --------------------------
+# -- dependency manifests (pattern 2: install before copying the sources) -------------------------
 
 #: Lifecycle scripts npm runs during an install (they may need the sources).
 NPM_INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")

@@ -20,10 +20,14 @@ from dataclasses import dataclass
 from refactor.analysis.images import ImageRef
 
 __all__ = [
+    "CLASSPATH_OPTIONS",
     "DISTROLESS_JAVA",
+    "GRADLE_INSTALL_DIST",
+    "GRADLE_JAR_TASKS",
     "JDK_INSTALL_PATHS",
     "JDK_ONLY_MODULES",
     "JDK_ONLY_TOOLS",
+    "MAVEN_PACKAGE_GOALS",
     "JreImage",
     "NoJre",
     "distroless_for",
@@ -50,6 +54,18 @@ JDK_ONLY_MODULES: frozenset[str] = frozenset(
         "jdk.jdi", "jdk.jlink", "jdk.jpackage", "jdk.jshell", "jdk.hotspot.agent",
     }
 )  # fmt: skip
+
+#: What Java builds write: Maven's goals that package the artifact (under ``target/``), Gradle's
+#: tasks that write jars to ``build/libs/`` and the folder ``installDist`` writes (``lib/`` with
+#: the jars, ``bin/`` with a start script that needs only ``sh`` and ``java``).
+MAVEN_PACKAGE_GOALS = frozenset({"package", "install", "verify"})
+GRADLE_JAR_TASKS = frozenset({"build", "bootJar", "jar", "assemble", "shadowJar"})
+GRADLE_JAR_OUTPUT = "build/libs/*.jar"
+GRADLE_INSTALL_TASK = "installDist"
+GRADLE_INSTALL_OUTPUT = "build/install/*"
+GRADLE_INSTALL_DIST = re.compile(r"^(.*/build/install/[^/]+)/bin/[^/]+$")
+#: ``java`` options that name a class path (``:``-separated jars and folders).
+CLASSPATH_OPTIONS = ("-cp", "-classpath", "--class-path")
 
 #: Where vendors install the JDK: a stage naming one of these paths depends on the vendor.
 JDK_INSTALL_PATHS: tuple[str, ...] = (

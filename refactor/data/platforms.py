@@ -11,7 +11,7 @@ knowledge of their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "ARCH_PROBES",
     "BUILD_PLATFORM",
     "BUILD_PLATFORM_SPELLINGS",
+    "CGO_IMPORT",
+    "C_TOOLCHAIN_PACKAGES",
     "DEV_REQUIREMENTS",
     "DEV_SCRIPTS",
     "DEV_SERVERS",
@@ -36,13 +38,16 @@ __all__ = [
     "NODE_PRODUCTION_FLAGS",
     "PACKAGE_INSTALLERS",
     "PLATFORM_BINARIES",
+    "PORTABLE_OUTPUTS",
     "PURE_PYTHON",
     "PYTHON_INSTALLS",
     "PYTHON_PRODUCTION_FLAGS",
     "RUNTIME_BUNDLERS",
+    "TARGET_VARIABLE",
     "DevServer",
     "arch_probe",
     "dev_server",
+    "go_packages",
     "normalise_python_name",
 ]
 
@@ -51,6 +56,21 @@ BUILD_PLATFORM = "$BUILDPLATFORM"
 BUILD_PLATFORM_SPELLINGS = frozenset({"$BUILDPLATFORM", "${BUILDPLATFORM}"})
 
 # -- cross-platform: what a build step makes --------------------------------------------------
+
+#: Why each kind of build stage may run on the build machine (the explanation of the move; a
+#: stage that only prepares files is "files").
+PORTABLE_OUTPUTS: Mapping[str, str] = {
+    "go": "go build cross-compiles for $TARGETOS/$TARGETARCH without emulation",
+    "java": "Java bytecode runs on every platform",
+    "node": "its JavaScript output runs on every platform (no native modules)",
+    "python": "its Python packages are pure Python",
+    "dotnet": "a portable (framework-dependent) .NET publish runs on every platform",
+    "files": "it only prepares files that are the same on every platform",
+}
+
+#: A reference to the platform being built for: on the build platform it names the target
+#: while the step runs on the build machine.
+TARGET_VARIABLE = re.compile(r"\$\{?TARGET(?:PLATFORM|OS|ARCH|VARIANT)\b")
 
 #: Programs whose output does not depend on the machine they run on (file handling, sources,
 #: archives of sources, JVM and JavaScript toolchains, static-site generators, user creation).
@@ -173,6 +193,28 @@ GO_BUILD_VALUE_FLAGS = frozenset(
         "-pgo", "-toolexec", "-buildvcs", "-covermode", "-coverpkg",
     }
 )  # fmt: skip
+
+
+def go_packages(words: Sequence[str]) -> list[str]:
+    """The package operands of ``go build`` (flag values skipped)."""
+    out: list[str] = []
+    i = 2
+    while i < len(words):
+        word = words[i]
+        if word in GO_BUILD_VALUE_FLAGS:
+            i += 2
+            continue
+        if not word.startswith("-"):
+            out.append(word)
+        i += 1
+    return out
+
+
+#: A Go source that uses cgo (``import "C"``, alone or in an import block).
+CGO_IMPORT = re.compile(r'^\s*import\s+(?:\(\s*[^)]*?)?"C"', re.M)
+#: System packages that bring a C toolchain (any ``*-dev`` package counts as well): a build
+#: that installs one may use cgo.
+C_TOOLCHAIN_PACKAGES = frozenset({"gcc", "g++", "clang", "musl-dev", "build-base", "libc6-dev"})
 
 # -- Node.js --------------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from refactor.data.commands import TEST_COMMANDS
+
 __all__ = [
     "DEPS_STAGE",
     "DEPS_STAGE_NAMES",
@@ -34,7 +36,6 @@ __all__ = [
     "REQUIREMENTS_GLOBS",
     "RUST_INLINE_TEST",
     "RUST_SOURCES",
-    "TEST_COMMANDS",
     "TEST_RECIPES",
     "TEST_STAGE",
     "TEST_STAGE_NAMES",
@@ -362,25 +363,6 @@ NODE_DEV_REINSTALL: Mapping[str, str] = {
 #: Commands that remove dev dependencies from node_modules.
 NODE_PRUNE = re.compile(r"^(?:npm prune|yarn install .*--production|pnpm prune)")
 
-#: Program -> subcommands that run a test suite (None: any invocation runs tests).
-TEST_COMMANDS: Mapping[str, frozenset[str] | None] = {
-    "go": frozenset({"test"}),
-    "cargo": frozenset({"test", "nextest"}),
-    "npm": frozenset({"test", "t", "run test"}),
-    "yarn": frozenset({"test", "run test"}),
-    "pnpm": frozenset({"test", "run test"}),
-    "mvn": frozenset({"test"}),
-    "gradle": frozenset({"test", "check"}),
-    "dotnet": frozenset({"test"}),
-    "pytest": None,
-    "py.test": None,
-    "tox": None,
-    "jest": None,
-    "vitest": None,
-    "mocha": None,
-    "rspec": None,
-    "phpunit": None,
-}
 #: Maven phases that run the tests, and the properties that skip them.
 MAVEN_TEST_PHASES = frozenset(
     {"test", "package", "verify", "install", "deploy", "integration-test"}
@@ -391,7 +373,8 @@ GRADLE_TEST_TASKS = frozenset({"build", "check", "test"})
 
 
 def runs_tests(words: Sequence[str]) -> bool:
-    """Whether a command runs a test suite (``go test``, ``npm test``, ``pytest``…)."""
+    """Whether a command runs a test suite (``go test``, ``npm test``, ``pytest``…), by
+    :data:`refactor.data.commands.TEST_COMMANDS` (option values skipped as for installs)."""
     name, args = _program(words)
     if name not in TEST_COMMANDS:
         return False

@@ -4,9 +4,12 @@
 reuse the one the image ships (``node``, distroless ``nonroot``…), or create one with the
 commands of the image's distribution family, or leave the image alone when it has to start
 as root (servers that bind port 80 or step down with ``gosu`` themselves, init systems).
+``cache-mounts`` reads :data:`IMAGE_USERS` too: a RUN under ``USER node`` gets mounts owned by
+the user's uid, under its home. (The table was kept twice, here and with the caches, with
+different records and members; it is one now, with the home directory the caches need.)
 Images are matched like :mod:`refactor.data.distros`: a key ending in ``/`` is a prefix of the
-Docker Hub name, any other key is the whole name; an optional pattern must match the tag
-(an image without a tag is ``latest``).
+Docker Hub name, any other key is the whole name (or, on a mirror, ``…/library/<key>``); an
+optional pattern must match the tag (an image without a tag is ``latest``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ __all__ = [
     "ImageUser",
     "default_port",
     "image_user",
-    "is_windows",
     "lacks_useradd",
     "root_image",
 ]
@@ -41,11 +43,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ImageUser:
-    """An unprivileged user: name, uid and (when fixed) gid."""
+    """An unprivileged user: name, uid, (when fixed) gid and (when known) home directory."""
 
     name: str
     uid: int
     gid: int | None = None
+    home: str | None = None
 
     @property
     def spec(self) -> str:
@@ -69,29 +72,34 @@ class ImageEntry:
     note: str = ""
 
 
-NONROOT = ImageUser("nonroot", DISTROLESS_NONROOT_UID, DISTROLESS_NONROOT_UID)
+NONROOT = ImageUser("nonroot", DISTROLESS_NONROOT_UID, DISTROLESS_NONROOT_UID, "/home/nonroot")
 #: scratch has no /etc/passwd: a numeric user (the distroless convention) needs none.
 SCRATCH_USER = ImageUser("nonroot", DISTROLESS_NONROOT_UID, DISTROLESS_NONROOT_UID)
 
-#: Images that ship an unprivileged user (first match wins).
+#: Why most official images have their user.
+_OFFICIAL = "the official image creates it"
+
+#: Images that ship an unprivileged user (first match wins), with its home when the image's
+#: /etc/passwd gives one that exists (cache-mounts puts a tool's cache under it); nginx's
+#: user has the home /nonexistent, which is no home at all.
 IMAGE_USERS: tuple[ImageEntry, ...] = (
     ImageEntry("gcr.io/distroless/", NONROOT, True, r"nonroot", "its :nonroot tag runs as it"),
     ImageEntry("gcr.io/distroless/", NONROOT, note="every distroless image has it"),
     ImageEntry("cgr.dev/chainguard/", NONROOT, note="Chainguard images ship it"),
-    ImageEntry("node", ImageUser("node", 1000, 1000), note="the official image creates it"),
-    ImageEntry("gradle", ImageUser("gradle", 1000, 1000), note="the official image creates it"),
-    ImageEntry("jenkins/jenkins", ImageUser("jenkins", 1000, 1000), True),
+    ImageEntry("node", ImageUser("node", 1000, 1000, "/home/node"), note=_OFFICIAL),
+    ImageEntry("gradle", ImageUser("gradle", 1000, 1000, "/home/gradle"), note=_OFFICIAL),
+    ImageEntry("jenkins/jenkins", ImageUser("jenkins", 1000, 1000, "/var/jenkins_home"), True),
     ImageEntry("bitnami/minideb", None),
     ImageEntry("bitnami/", ImageUser("1001", 1001), True),
     ImageEntry("nginxinc/nginx-unprivileged", ImageUser("nginx", 101, 101), True),
-    ImageEntry("nginx", ImageUser("nginx", 101, 101), note="the official image creates it"),
+    ImageEntry("nginx", ImageUser("nginx", 101, 101), note=_OFFICIAL),
     ImageEntry("oven/bun", NONROOT, tag=r"distroless", note="its distroless variant has it"),
-    ImageEntry("oven/bun", ImageUser("bun", 1000, 1000), note="the official image creates it"),
+    ImageEntry("oven/bun", ImageUser("bun", 1000, 1000, "/home/bun"), note=_OFFICIAL),
     ImageEntry("denoland/deno", ImageUser("deno", 1993, 1993), note="the official image has it"),
     # .NET 8 and later create the user app (APP_UID=1654) for exactly this purpose.
     ImageEntry(
         "mcr.microsoft.com/dotnet/",
-        ImageUser("app", 1654, 1654),
+        ImageUser("app", 1654, 1654, "/home/app"),
         tag=r"^(?:latest$|(?:[89]|[1-9]\d)\.)",
         note=".NET 8+ images create it (APP_UID)",
     ),
@@ -254,19 +262,14 @@ NODE_CLIENTS: Mapping[str, frozenset[str]] = {
 #: Ports below this need root (or CAP_NET_BIND_SERVICE) to bind.
 PRIVILEGED_PORT_LIMIT = 1024
 
-_WINDOWS_REPOSITORIES = (
-    "mcr.microsoft.com/windows",
-    "mcr.microsoft.com/dotnet/framework/",
-    "microsoft/windows",
-    "microsoft/nanoserver",
-    "microsoft/dotnet-framework",
-)
-_WINDOWS_TAG = re.compile(r"windowsservercore|nanoserver|ltsc\d{4}|\bwin\d")
-
 
 def _matches(image: ImageRef, key: str, tag: str | None) -> bool:
+    """Whether ``image`` is ``key``'s (a mirror's ``…/library/<key>`` is the official image)."""
     name = image.hub_name
-    if not (name.startswith(key) if key.endswith("/") else name == key):
+    if key.endswith("/"):
+        if not name.startswith(key):
+            return False
+    elif name != key and ("/" in key or image.repository != f"library/{key}"):
         return False
     return tag is None or re.search(tag, image.tag or "latest") is not None
 
@@ -313,15 +316,3 @@ def default_port(image: ImageRef | None, env: Mapping[str, str]) -> int | None:
         if _matches(image, key, tag) and not any(k in env for k in overrides):
             return port
     return None
-
-
-def is_windows(image: ImageRef | None, platform: str | None) -> bool:
-    """Whether the stage builds a Windows image (by platform, repository or tag)."""
-    if platform and platform.lower().startswith("windows"):
-        return True
-    if image is None:
-        return False
-    name = image.hub_name
-    if name.startswith(_WINDOWS_REPOSITORIES):
-        return True
-    return bool(_WINDOWS_TAG.search((image.tag or "").lower()))

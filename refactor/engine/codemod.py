@@ -14,10 +14,11 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_type_hints
 
 from refactor.analysis.model import BuildModel, build_model
 from refactor.caching import cached
@@ -29,6 +30,7 @@ __all__ = [
     "Context",
     "Explanation",
     "Kind",
+    "OptionSpec",
     "Options",
     "Planner",
     "Result",
@@ -130,6 +132,52 @@ class Options:
     user_uid: int = 10001
     distroless_java: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@cache
+def _option_fields() -> dict[str, tuple[type, object]]:
+    """Each plain :class:`Options` field: its value type (``None`` left out) and default."""
+    hints = get_type_hints(Options)
+    out: dict[str, tuple[type, object]] = {}
+    for f in fields(Options):
+        kinds = [t for t in get_args(hints[f.name]) if t is not type(None)] or [hints[f.name]]
+        if len(kinds) == 1 and kinds[0] in (str, int, bool):
+            out[f.name] = (kinds[0], f.default)
+    return out
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """A user option a codemod reads from ``ctx.options``, declared by the codemod in
+    :attr:`Codemod.options` (as libcst's ``add_args`` and OpenRewrite's ``@Option`` declare
+    theirs); the application builds its command-line flag and configuration key from it.
+
+    ``name`` is the :class:`Options` field; its type and default are the field's. The flag is
+    ``--name-with-dashes`` (``--name/--no-name`` for a boolean) and the key in
+    ``.msb-migrate.toml`` is ``name-with-dashes``; ``command_line``/``config`` turn them off
+    (an option only the API sets). ``choices`` limit a string, ``maximum`` an integer (from 0).
+    """
+
+    name: str
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] = ()
+    maximum: int | None = None
+    command_line: bool = True
+    config: bool = True
+
+    def __post_init__(self) -> None:
+        if self.name not in _option_fields():
+            raise ValueError(f"OptionSpec {self.name!r}: not a str, int or bool Options field")
+
+    @property
+    def type(self) -> type:
+        """``str``, ``int`` or ``bool``: the field's type."""
+        return _option_fields()[self.name][0]
+
+    @property
+    def default(self) -> object:
+        return _option_fields()[self.name][1]
 
 
 @dataclass(frozen=True)
@@ -272,6 +320,9 @@ class Codemod(ABC):
     #: The stable codes of this codemod's skips, each with a one-line summary
     #: (``msb-migrate --explain CODE``): a prefix of its own and three digits.
     codes: ClassVar[Mapping[str, str]] = {}
+    #: The user options this codemod reads from ``ctx.options`` (flags and configuration keys
+    #: are made from them; see :class:`OptionSpec`).
+    options: ClassVar[tuple[OptionSpec, ...]] = ()
 
     @abstractmethod
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:

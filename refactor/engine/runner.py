@@ -80,9 +80,14 @@ def load_codemod(name: str) -> Codemod:
     """An instance of the codemod called ``name`` (KeyError when unknown)."""
     module = importlib.import_module(CODEMOD_MODULES[name])
     for value in vars(module).values():
-        is_codemod = isinstance(value, type) and issubclass(value, Codemod)
-        if is_codemod and value is not Codemod and getattr(value, "name", None) == name:
-            return value()
+        if (
+            isinstance(value, type)
+            and issubclass(value, Codemod)
+            and value is not Codemod
+            and getattr(value, "name", None) == name
+        ):
+            codemod: Codemod = value()
+            return codemod
     raise KeyError(name)
 
 

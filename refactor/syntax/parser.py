@@ -36,7 +36,15 @@ from refactor.syntax.tree import (
     split_lines,
 )
 
-__all__ = ["MAX_BYTES", "decode", "parse", "parse_bytes", "parse_file", "parse_instruction"]
+__all__ = [
+    "MAX_BYTES",
+    "decode",
+    "onbuild_instruction",
+    "parse",
+    "parse_bytes",
+    "parse_file",
+    "parse_instruction",
+]
 
 #: Inputs above this size are refused (the largest real Dockerfiles are a few hundred KB).
 MAX_BYTES = 32 * 1024 * 1024
@@ -205,6 +213,13 @@ def parse_instruction(line: str, escape: str = "\\") -> Instruction:
     """One instruction from its text (which may span continuation lines, no heredoc)."""
     node, _ = _instruction(line, [], 0, escape, allow_heredocs=False)
     return node
+
+
+def onbuild_instruction(node: Instruction) -> Instruction | None:
+    """The instruction an ONBUILD wraps, as a node of its own (None for other instructions)."""
+    if node.directive != "ONBUILD" or not node.value:
+        return None
+    return parse_instruction(node.value, node.escape)
 
 
 def _instruction(

@@ -6,13 +6,23 @@ A :class:`Dockerfile` is a tuple of nodes, one per top-level construct: parser
 ``Dockerfile.code`` is the original text byte for byte (BOM, CRLF, trailing spaces, comments
 inside continuations, heredoc bodies, a missing final newline).
 
-Nodes are immutable. Change them the libcst way, with :meth:`Node.with_changes`, which
+Nodes are immutable and compare by identity, as libcst's do: ``a == b`` is ``a is b``, and a
+node hashes by identity, so nodes key dictionaries and sets the way the edits find them
+(:meth:`Dockerfile.replace` and friends splice by identity). Two nodes written alike are still
+two nodes; :func:`deep_equals` compares structure where structure is meant (tests, "did this
+edit change anything"). The value parts of a node (:class:`Flag`, :class:`Heredoc`,
+:class:`Style`) are plain values and compare by value.
+
+Change nodes the libcst way, with :meth:`Node.with_changes`, which
 returns a new node; only the pieces you change are re-rendered, so an edited instruction keeps
 everything else it had (continuations, comments, spacing). :meth:`Instruction.create` makes a
 new instruction in a file's :class:`Style` (keyword case, line ending, continuation indent).
 
 What an instruction *means* (its logical keyword, flag values, arguments, JSON exec form,
-heredocs) is read from its text with BuildKit's rules (:mod:`refactor.syntax.buildkit`).
+heredocs) is read from its text with BuildKit's rules (:mod:`refactor.syntax.buildkit`). Making
+nodes from text is the parser's (:func:`refactor.syntax.parser.parse_instruction`, and
+:func:`~refactor.syntax.parser.onbuild_instruction` for the instruction ONBUILD wraps): the tree
+does not import the parser, which builds trees.
 """
 
 from __future__ import annotations
@@ -22,13 +32,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Final, Self, TypeVar, cast, overload
 
 from refactor.caching import cached
 from refactor.syntax import buildkit
 from refactor.syntax.buildkit import ParsedLine, Values, continuation_regex
 
 T = TypeVar("T")
+D = TypeVar("D")
+_MISSING: Final = object()
 
 __all__ = [
     "Blank",
@@ -40,12 +52,14 @@ __all__ = [
     "Instruction",
     "Node",
     "Style",
+    "deep_equals",
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Node:
-    """Base of all nodes: immutable, printable, changeable with :meth:`with_changes`."""
+    """Base of all nodes: immutable, printable, changeable with :meth:`with_changes`; equal
+    only to itself (see :func:`deep_equals`)."""
 
     @property
     def code(self) -> str:
@@ -66,7 +80,7 @@ class Node:
         return {f.name: self.__dict__[f.name] for f in dataclasses.fields(self)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Blank(Node):
     """An empty or white-space-only line."""
 
@@ -78,7 +92,7 @@ class Blank(Node):
         return self.text + self.eol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comment(Node):
     """A comment line, as written (indentation included)."""
 
@@ -95,7 +109,7 @@ class Comment(Node):
         return self.text.strip().removeprefix("#").strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Directive(Node):
     """A parser directive line such as ``# syntax=docker/dockerfile:1``."""
 
@@ -191,7 +205,7 @@ class Style:
         return f" {self.escape}{self.eol}{self.indent}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Instruction(Node):
     """One instruction with everything it spans: continuations, embedded comments, heredocs.
 
@@ -285,20 +299,6 @@ class Instruction(Node):
         items = self.parsed.values.items
         # HEALTHCHECK's first item is its type (CMD); the array follows it.
         return list(items[1:] if self.parsed.command == "healthcheck" else items)
-
-    @property
-    def sub(self) -> Instruction | None:
-        """The instruction ONBUILD wraps, as a node of its own."""
-        if self.directive != "ONBUILD" or not self.value:
-            return None
-        return Instruction.create_raw(self.value, self.escape)
-
-    @classmethod
-    def create_raw(cls, line: str, escape: str = "\\") -> Instruction:
-        """An instruction node from one line of text (no line ending)."""
-        from refactor.syntax.parser import parse_instruction
-
-        return parse_instruction(line, escape)
 
     @classmethod
     def create(
@@ -409,7 +409,30 @@ def split_lines(text: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+def deep_equals(a: object, b: object) -> bool:
+    """Whether ``a`` and ``b`` are alike in structure: nodes of the same type whose compared
+    fields (a file's ``path`` and the escape an instruction was read with are not compared)
+    are alike, recursively through tuples; anything else by ``==``."""
+    if a is b:
+        return True
+    if isinstance(a, Node):
+        if type(a) is not type(b):
+            return False
+        return all(
+            deep_equals(getattr(a, f.name), getattr(b, f.name))
+            for f in dataclasses.fields(a)
+            if f.compare
+        )
+    if isinstance(a, tuple):
+        return (
+            isinstance(b, tuple)
+            and len(a) == len(b)
+            and all(deep_equals(x, y) for x, y in zip(a, b, strict=True))
+        )
+    return a == b
+
+
+@dataclass(frozen=True, eq=False)
 class Dockerfile(Node):
     """A whole Dockerfile: its nodes, BOM and escape token."""
 
@@ -460,11 +483,20 @@ class Dockerfile(Node):
             line += node.line_count
         return MappingProxyType(numbers)
 
-    def line_of(self, target: Node) -> int:
-        """The first line of ``target`` (by identity)."""
+    @overload
+    def line_of(self, target: Node) -> int: ...
+
+    @overload
+    def line_of(self, target: Node, default: D) -> int | D: ...
+
+    def line_of(self, target: Node, default: object = _MISSING) -> object:
+        """The first line of ``target`` (by identity); ``default`` if it is not one of this
+        file's nodes (without a default: ValueError)."""
         line = self.line_numbers.get(id(target))  # ids of live nodes are unique
         if line is None:
-            raise ValueError("node is not part of this Dockerfile")
+            if default is _MISSING:
+                raise ValueError("node is not part of this Dockerfile")
+            return default
         return line
 
     @cached

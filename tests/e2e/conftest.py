@@ -7,15 +7,11 @@ Prepare the machine with ``.ci/docker-up.sh``; see docs/e2e.md.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # e2e_harness, also in importlib mode
-
 import e2e_harness
+import pytest
 
 from refactor.app.docker import DockerEngine
 
@@ -74,7 +70,9 @@ def require_base_images(docker_engine: DockerEngine) -> Callable[[str], None]:
     return check
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
     if not e2e_harness.REPORTS:
         return
     terminalreporter.write_sep("=", "msb-migrate e2e image sizes")

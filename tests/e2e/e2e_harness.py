@@ -160,11 +160,11 @@ def run_smoke(
         if not passed:
             output += f"\n--- container logs ---\n{res.container_logs.strip()}"
         return passed, output
-    res = engine.run(tag, spec.args, timeout=STDOUT_RUN_TIMEOUT)
-    passed = res.exit_code == 0 and spec.expect in res.stdout
-    output = res.stdout.strip()
+    run = engine.run(tag, spec.args, timeout=STDOUT_RUN_TIMEOUT)
+    passed = run.exit_code == 0 and spec.expect in run.stdout
+    output = run.stdout.strip()
     if not passed:
-        output += f"\n--- exit {res.exit_code}, stderr ---\n{res.stderr.strip()}"
+        output += f"\n--- exit {run.exit_code}, stderr ---\n{run.stderr.strip()}"
     return passed, output
 
 

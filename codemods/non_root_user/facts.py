@@ -1,0 +1,276 @@
+"""What non-root-user reads from the target stage and the stages it is built FROM.
+
+:class:`Facts` is the codemod's :class:`~refactor.engine.codemod.Planner`: the stage to change,
+its chain of parents (``Stage.ancestry()``, the one on an image first), every instruction with
+the state it runs in, the commands each RUN executes (the semantics layer's
+:func:`~refactor.analysis.semantics.run_commands`), the start commands in effect, the paths RUNs
+chown, and what COPY/ADD (and ``RUN printf 'text' > /path``) put into the image, so a file the
+start command runs (an entrypoint script, nginx's config) can be found and read in the build
+context, in a heredoc, or through ``COPY --from`` in another stage. Everything here is read once
+and cached; nothing decides.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from codemods.non_root_user.commands import start_programs
+from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
+from refactor.analysis.semantics import is_posix_shell, run_commands
+from refactor.analysis.shell import Command
+from refactor.caching import cached
+from refactor.data.commands import program
+from refactor.engine.codemod import Context, Planner, Unsupported
+from refactor.syntax.tree import Dockerfile, Instruction
+
+if TYPE_CHECKING:
+    from codemods.non_root_user import NonRootUser
+
+
+@dataclass(frozen=True)
+class Placed:
+    """What one source of a COPY/ADD puts into the image.
+
+    ``kind`` is ``context`` (``source`` relative to the build context), ``heredoc``
+    (``content`` is its text; also a file a RUN writes with ``printf``), ``stage`` (``source``
+    is a path in stage ``stage``) or ``image``.
+    """
+
+    kind: str
+    dest: str
+    into_dir: bool
+    source: str
+    name: str
+    line: int
+    content: str | None = None
+    stage: int | None = None
+
+
+class Facts(Planner["NonRootUser"]):
+    """The target stage and what its chain of stages puts into the image (raises
+    Unsupported when there is no stage to change)."""
+
+    def __init__(self, codemod: NonRootUser, tree: Dockerfile, ctx: Context) -> None:
+        super().__init__(codemod, tree, ctx)
+        stage = self.model.stage(ctx.target) if ctx.target else self.model.final
+        if stage is None:
+            missing = f"no stage named {ctx.target}" if ctx.target else "no final stage"
+            raise Unsupported(missing, code="USR001")
+        self.stage = stage
+        self.chain = stage.ancestry()
+        self.image = self.chain[0].image
+        self.image_name = str(self.image) if self.image else self.chain[0].base
+        self.final = stage.final_state or stage.states[-1]
+
+    def pairs(self, chain: Sequence[Stage] | None = None) -> Iterator[tuple[Instruction, RunState]]:
+        """Every instruction of the chain with the state it runs in, in build order."""
+        for stage in self.chain if chain is None else chain:
+            yield from stage.steps()
+
+    def runs(self) -> Iterator[tuple[Instruction, RunState, tuple[Command, ...]]]:
+        """Every RUN of the chain with its state and the commands it executes."""
+        for inst, state in self.pairs():
+            if inst.directive == "RUN":
+                yield inst, state, run_commands(inst, state).commands
+
+    @cached
+    def start(self) -> list[tuple[Instruction, RunState, list[tuple[str, ...]]]]:
+        """The ENTRYPOINT and CMD in effect, each with the programs it runs."""
+        found = []
+        for directive in ("ENTRYPOINT", "CMD"):
+            for inst, state in reversed(list(self.pairs())):
+                if inst.directive == directive:
+                    found.append((inst, state, start_programs(inst, state)))
+                    break
+        return found
+
+    @cached
+    def nginx_server(self) -> bool:
+        """Whether the final stage serves with nginx (the nginx image, or a start command)."""
+        if self.image is not None and self.image.hub_name == "nginx":
+            return True
+        return any(program(words) == "nginx" for _, _, progs in self.start for words in progs)
+
+    @cached
+    def owned(self) -> list[tuple[str, bool]]:
+        """Paths the chain's RUNs chown/chmod, and whether recursively."""
+        out: list[tuple[str, bool]] = []
+        for _, state, commands in self.runs():
+            for cmd in commands:
+                if cmd.name in ("chown", "chmod", "chgrp"):
+                    recursive = cmd.has_flag("-R", "--recursive")
+                    operands = [w for w in cmd.words[1:] if not w.startswith("-")]
+                    for word in operands[1:]:
+                        path = resolve_workdir(state.workdir, substitute(word, state.variables))
+                        out.append((path, recursive))
+        return out
+
+    def covered(self, path: str) -> bool:
+        return any(p == path or (rec and inside(path, p)) for p, rec in self.owned)
+
+    def posix_shell(self) -> bool:
+        return is_posix_shell(self.final.shell)
+
+    @cached
+    def files(self) -> list[Placed]:
+        return self.placements(self.chain)
+
+    def placements(self, chain: Sequence[Stage]) -> list[Placed]:
+        """What the chain's COPY/ADD (and RUN printf > file) put into the image, in order."""
+        placed: list[Placed] = []
+        for inst, state in self.pairs(chain):
+            if inst.directive == "RUN":
+                placed.extend(_written_files(inst, state, self.line(inst) or 0))
+                continue
+            if inst.directive not in ("COPY", "ADD"):
+                continue
+            items = [substitute(w, state.variables, inst.escape) for w in inst.values.items]
+            if len(items) < 2:
+                continue
+            sources, raw_dest = items[:-1], items[-1]
+            dest = resolve_workdir(state.workdir, raw_dest)
+            into_dir = raw_dest.endswith("/") or len(sources) > 1
+            line = self.line(inst) or 0
+            ref = inst.flag("from")
+            docs = {d.name: d for d in inst.heredocs}
+            for source in sources:
+                name = posixpath.basename(source.rstrip("/")) or source
+                if source.startswith("<<"):
+                    doc = docs.get(source.lstrip("<-").strip("'\""))
+                    if doc is not None:
+                        placed.append(
+                            Placed("heredoc", dest, into_dir, "", doc.name, line, doc.content)
+                        )
+                elif ref is not None:
+                    stage = self.model.stage(substitute(ref, state.variables))
+                    kind, index = ("stage", stage.index) if stage else ("image", None)
+                    path = resolve_workdir("/", source)
+                    placed.append(Placed(kind, dest, into_dir, path, name, line, stage=index))
+                elif "://" not in source:
+                    rel = posixpath.normpath(source.lstrip("/")) if source.strip("/") else "."
+                    placed.append(Placed("context", dest, into_dir, rel, name, line))
+        return placed
+
+    def lookup(
+        self, path: str, files: Sequence[Placed] | None = None, depth: int = 0
+    ) -> tuple[bool, str | None, str]:
+        """Whether a COPY/ADD put ``path`` into the image, its text if readable, from where.
+
+        Sources named like the file win over folders whose contents might hold it.
+        """
+        files = self.files if files is None else files
+        for exact in (True, False):
+            for placed in reversed(files):
+                found = self._lookup_in(placed, path, exact, depth)
+                if found is not None:
+                    return found
+        return False, None, ""
+
+    def _lookup_in(
+        self, placed: Placed, path: str, exact: bool, depth: int
+    ) -> tuple[bool, str | None, str] | None:
+        if placed.kind == "heredoc":
+            target = posixpath.join(placed.dest, placed.name) if placed.into_dir else placed.dest
+            if exact and target == path:
+                return True, placed.content, f"a heredoc at line {placed.line}"
+            return None
+        for source in _candidates(placed, path, exact):
+            origin = f"copied from {source} at line {placed.line}"
+            if placed.kind == "stage" and placed.stage is not None and depth < 3:
+                chain = self.model.stages[placed.stage].ancestry()
+                found = self.lookup(source, self.placements(chain), depth + 1)
+                return found if found[0] else (True, None, origin)
+            if placed.kind != "context" or not self.ctx.has_context:
+                return True, None, origin
+            if not any(c in source for c in "*?["):
+                text = self.ctx.read(source)
+                if text is not None or self.ctx.exists(source):
+                    return True, text, origin
+        return None
+
+
+_PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "%": "%"}
+
+
+def _printf_text(fmt: str) -> str | None:
+    """What ``printf FMT`` prints, for a format with no conversions (None otherwise)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch in "\\%":
+            nxt = fmt[i + 1] if i + 1 < len(fmt) else ""
+            if ch == "%" and nxt != "%":
+                return None
+            if ch == "\\" and nxt not in _PRINTF_ESCAPES:
+                return None
+            out.append(_PRINTF_ESCAPES[nxt] if ch == "\\" else "%")
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _written_files(inst: Instruction, state: RunState, line: int) -> list[Placed]:
+    """Files a RUN writes with ``printf 'literal' > /path`` (their text is known)."""
+    placed = []
+    for cmd in run_commands(inst, state).commands:
+        if cmd.name != "printf" or len(cmd.words) != 2 or len(cmd.redirects) != 1:
+            continue
+        redirect = cmd.redirects[0]
+        if not redirect.startswith(">") or redirect.startswith(">>"):
+            continue
+        target = redirect[1:].strip()
+        text = _printf_text(cmd.words[1])
+        if text is None or not target.startswith("/") or "$" in target:
+            continue
+        name = posixpath.basename(target)
+        placed.append(Placed("heredoc", posixpath.dirname(target), True, "", name, line, text))
+    return placed
+
+
+def inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def dest_of(inst: Instruction, state: RunState) -> str:
+    raw = substitute(inst.values.items[-1], state.variables, inst.escape)
+    return resolve_workdir(state.workdir, raw)
+
+
+def _candidates(placed: Placed, path: str, exact: bool) -> list[str]:
+    """Sources a COPY of ``placed`` would put at ``path``: named like it (``exact``), or a
+    folder whose contents land around it."""
+    source, dest = placed.source, placed.dest
+    if not exact:
+        if path.startswith(dest.rstrip("/") + "/") and not any(c in source for c in "*?["):
+            rest = path[len(dest.rstrip("/")) + 1 :]
+            return [posixpath.normpath(posixpath.join(source, rest))]
+        return []
+    out: list[str] = []
+    if path == dest and not placed.into_dir:
+        out.append(source)
+    name = posixpath.basename(path)
+    if posixpath.dirname(path) == dest and fnmatch.fnmatch(name, placed.name):
+        out.append(posixpath.normpath(posixpath.join(posixpath.dirname(source), name)))
+    return list(dict.fromkeys(out))
+
+
+def contents(placed: Placed, ctx: Context) -> list[str]:
+    """The readable texts a COPY put into the image (a folder's files included)."""
+    if placed.kind == "heredoc":
+        return [placed.content or ""]
+    if placed.kind != "context":
+        return []
+    out = []
+    for rel in ctx.glob(placed.source) or [placed.source]:
+        for name in [rel, *ctx.glob(f"{rel}/**/*")]:
+            text = ctx.read(name)
+            if text is not None:
+                out.append(text)
+    return out

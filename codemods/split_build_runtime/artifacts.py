@@ -1,0 +1,131 @@
+"""Where the build puts what the runtime needs: the paths each build command writes, and the
+``COPY --from`` that brings an artifact to the runtime.
+
+:func:`outputs` knows the tools of every ecosystem (``go build -o``, ``mvn package``, ``cargo
+build --release``, ``dotnet publish``, ``make install``, compilers' ``-o``, ``cp``/``mv``); the
+names come from the manifests (:mod:`.manifests`) and the Java tables of
+:mod:`refactor.data.java`. Paths are fnmatch patterns when the exact name is unknown.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+
+from codemods.split_build_runtime import manifests
+from codemods.split_build_runtime.facts import Facts, absolute, operands, option
+from codemods.split_build_runtime.plan import Copy
+from refactor.analysis.shell import Command
+from refactor.data import ecosystems as eco
+from refactor.data import java
+from refactor.engine.codemod import Unsupported
+
+__all__ = ["artifact", "outputs", "produced", "resolve_program"]
+
+
+def produced(f: Facts) -> list[str]:
+    """Paths (fnmatch patterns) the build is known to create, besides copied folders."""
+    out: list[str] = []
+    for run in f.runs:
+        for cmd in run.commands:
+            out.extend(outputs(f, cmd, run.state.env))
+    return out
+
+
+def outputs(f: Facts, cmd: Command, variables: Mapping[str, str]) -> list[str]:
+    """Paths (fnmatch patterns) one build command creates."""
+    name = cmd.name
+    ops = operands(cmd)
+    cwd = cmd.cwd
+    out: list[str] = []
+    if name in ("cp", "mv", "install") and len(ops) >= 2:  # not ln: a link needs its target
+        dest = absolute(cwd, ops[-1])
+        out.append(dest)
+        out.extend(posixpath.join(dest, posixpath.basename(s.rstrip("/"))) for s in ops[:-1])
+    elif name == "go" and ops[:1] in (["build"], ["install"]):
+        target = option(cmd, "-o")
+        if ops[0] == "build" and target:
+            path = absolute(cwd, target)
+            out.extend((path, posixpath.join(path, "*")))
+        elif ops[0] == "build":
+            module = manifests.go_module_name(f.ctx)
+            if module and len(ops) <= 2 and (len(ops) == 1 or ops[1] in (".", "./")):
+                out.append(absolute(cwd, module))
+        else:
+            gopath = variables.get("GOPATH", "/go")
+            out.append(posixpath.join(gopath, "bin", "*"))
+    elif name in eco.C_COMPILERS and option(cmd, "-o"):
+        out.append(absolute(cwd, option(cmd, "-o") or ""))
+    elif name == "jar":
+        target = option(cmd, "--file", "-f")
+        if target is None and ops and re.fullmatch(r"c\w*f\w*", cmd.args[0]):
+            target = ops[1] if len(ops) > 1 else None
+        if target:
+            out.append(absolute(cwd, target))
+    elif name == "javac" and option(cmd, "-d"):
+        out.append(absolute(cwd, option(cmd, "-d") or "") + "/*")
+        out.append(absolute(cwd, option(cmd, "-d") or ""))
+    elif name in ("mvn", "mvnw") and set(ops) & java.MAVEN_PACKAGE_GOALS:
+        out.append(absolute(cwd, f"target/{manifests.maven_artifact(f.ctx)}"))
+    elif name in ("gradle", "gradlew") and set(ops) & java.GRADLE_JAR_TASKS:
+        out.append(absolute(cwd, java.GRADLE_JAR_OUTPUT))
+    elif name in ("gradle", "gradlew") and java.GRADLE_INSTALL_TASK in ops:
+        out.append(absolute(cwd, java.GRADLE_INSTALL_OUTPUT))
+    elif name == "cargo" and ops[:1] == ["build"] and cmd.has_flag("--release"):
+        for binary in manifests.cargo_bins(f.ctx):
+            out.append(absolute(cwd, f"target/release/{binary}"))
+    elif name == "cargo" and ops[:1] == ["install"]:
+        home = variables.get("CARGO_HOME", "/usr/local/cargo")
+        out.extend(posixpath.join(home, "bin", b) for b in manifests.cargo_bins(f.ctx))
+    elif name == "dotnet" and ops[:1] == ["publish"]:
+        target = option(cmd, "-o", "--output")
+        path = absolute(cwd, target) if target else absolute(cwd, "*bin/*/publish")
+        out.extend((path, path + "/*"))  # default: [project/]bin/<config>/<tfm>/publish
+    elif name == "make" and "install" in ops:
+        prefix = "/usr/local"
+        destdir = ""
+        for op in ops:
+            if op.startswith("PREFIX="):
+                prefix = op.split("=", 1)[1]
+            elif op.startswith("DESTDIR="):
+                destdir = op.split("=", 1)[1]
+        out.append(destdir.rstrip("/") + prefix.rstrip("/") + "/bin/*")
+    elif name == "make":
+        out.append(absolute(cwd, "*"))
+    return out
+
+
+def resolve_program(f: Facts, word: str, produced: Sequence[str]) -> str | None:
+    """The builder path of the program ``word`` the start command runs: on the PATH (the
+    image's, the default one, the toolchain's) where the build writes it; None when the build
+    writes no such program."""
+    workdir = f.final.workdir
+    if "/" in word:
+        return absolute(workdir, word)
+    path = f.final.env.get("PATH", "")
+    dirs = [d for d in path.split(":") if d.startswith("/")]
+    dirs += [*eco.DEFAULT_PATH, *eco.TOOLCHAIN_PATHS.get(f.ecosystem.name, ())]
+    for directory in dirs:
+        candidate = posixpath.join(directory, word)
+        if any(fnmatch.fnmatchcase(candidate, pattern) for pattern in produced):
+            return candidate
+    return None
+
+
+def artifact(f: Facts, path: str, produced: Sequence[str], what: str) -> Copy | None:
+    """The COPY --from that brings ``path`` to the runtime (None when a moved COPY of the
+    context brings it); raises when the build is not known to produce it."""
+    if any(fnmatch.fnmatchcase(path, p) for p in f.context_files_after_build):
+        return None
+    if "*" in path:
+        if any(fnmatch.fnmatchcase(p, path) or fnmatch.fnmatchcase(path, p) for p in produced):
+            return Copy(path, posixpath.dirname(path) + "/", what)
+        raise Unsupported(f"cannot tell where the build puts `{path}`", code="SPL013")
+    if not any(fnmatch.fnmatchcase(path, pattern) for pattern in produced):
+        raise Unsupported(
+            f"unknown artifact location: the build does not visibly produce `{path}`",
+            code="SPL013",
+        )
+    return Copy(path, path, what)
