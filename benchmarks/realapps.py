@@ -10,6 +10,7 @@ this project and nothing is written into ``../shared``.
     python3 benchmarks/realapps.py                      # every app, default codemods
     python3 benchmarks/realapps.py cloudrun-node tweetapp
     python3 benchmarks/realapps.py --json out.json -- --enable deps-stage
+    python3 benchmarks/realapps.py --verify             # msb-migrate --verify: back off first
 
 Arguments after ``--`` go to ``msb-migrate`` unchanged. The migration is what the command
 prints for standard input with ``--context`` set to the app's build context. An app whose
@@ -66,6 +67,7 @@ class AppResult:
     error: str = ""
     original: Side = field(default_factory=Side)
     migrated: Side = field(default_factory=Side)
+    backoffs: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -106,6 +108,40 @@ def _migrate(dockerfile: Path, context: Path, extra: list[str]) -> tuple[str, st
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         return "", lines[-1] if lines else f"msb-migrate exited {proc.returncode}"
     return proc.stdout.decode("utf-8"), ""
+
+
+def _migrate_verified(
+    dockerfile: Path, context: Path, extra: list[str]
+) -> tuple[str, str, list[str]]:
+    """``msb-migrate --verify --write`` on a throw-away copy of the build context: the text it
+    wrote (the original when it withheld or changed nothing), an error line, and its back-offs
+    (one line each)."""
+    with tempfile.TemporaryDirectory(prefix="msb-realapps-verify-") as tmp:
+        copy = Path(tmp) / "context"
+        shutil.copytree(context, copy, symlinks=True)
+        target = copy / dockerfile.relative_to(context)
+        command = [MSB_MIGRATE, "--verify", "--write", "--format", "json"]
+        proc = subprocess.run(
+            [*command, "--context", str(copy), *extra, str(target)],
+            capture_output=True,
+            timeout=3600,
+            cwd=ROOT,
+            check=False,
+        )
+        try:
+            report = json.loads(proc.stdout)
+        except json.JSONDecodeError:
+            lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            return "", lines[-1] if lines else f"msb-migrate exited {proc.returncode}", []
+        files = report.get("files", []) if isinstance(report, dict) else []
+        backoffs = [
+            f"{b['codemod']}: {b['variant'] or 'dropped'} ({b['outcome']}: "
+            f"{b['cause'] or b['reason']})"
+            for entry in files
+            for b in entry.get("backoffs") or []
+        ]
+        withheld = [f"withheld: {e['withheld']}" for e in files if e.get("withheld")]
+        return target.read_text(encoding="utf-8"), "", backoffs + withheld
 
 
 def _ensure_bases(*texts: str) -> None:
@@ -188,7 +224,9 @@ def _smoke(tag: str, smoke: dict[str, object]) -> tuple[bool, str]:
         _docker("rm", "-f", cid)
 
 
-def measure(app: dict[str, str], extra: list[str], keep: bool) -> AppResult:
+def measure(
+    app: dict[str, str], extra: list[str], keep: bool, *, verify: bool = False
+) -> AppResult:
     name = app["name"]
     result = AppResult(name)
     context = REALAPPS / name / "src" / app["folder"]
@@ -196,10 +234,12 @@ def measure(app: dict[str, str], extra: list[str], keep: bool) -> AppResult:
     smoke = json.loads((REALAPPS / name / "smoke.json").read_text())
     original = dockerfile.read_text(encoding="utf-8")
     migrated, result.error = _migrate(dockerfile, context, extra)
-    result.changed = bool(migrated) and migrated != original
-    result.split = result.changed and _froms(migrated) > _froms(original)
     tags = (f"{TAG}/{name}:orig", f"{TAG}/{name}:migrated")
     _ensure_bases(original, migrated, app["base_image"].split()[0].join(("FROM ", "")))
+    if verify and migrated and migrated != original:
+        migrated, result.error, result.backoffs = _migrate_verified(dockerfile, context, extra)
+    result.changed = bool(migrated) and migrated != original
+    result.split = result.changed and _froms(migrated) > _froms(original)
     try:
         result.original = _build(dockerfile, context, tags[0])
         if result.original.built:
@@ -228,7 +268,17 @@ def _mark(value: bool | None) -> str:
 
 
 def render(results: list[AppResult]) -> str:
-    head = ("app", "changed", "split", "built", "answers", "non-root", "size MB", "verdict")
+    head = (
+        "app",
+        "changed",
+        "split",
+        "built",
+        "answers",
+        "non-root",
+        "size MB",
+        "back-offs",
+        "verdict",
+    )
     rows = [head]
     for r in results:
         o, m = r.original, r.migrated
@@ -242,6 +292,7 @@ def render(results: list[AppResult]) -> str:
                 f"{_mark(o.answers)}/{_mark(m.answers)}",
                 f"{_mark(o.non_root)}/{_mark(m.non_root)}",
                 size,
+                str(len(r.backoffs)),
                 r.verdict,
             )
         )
@@ -271,6 +322,8 @@ def render(results: list[AppResult]) -> str:
         " smaller" + (f"; median size after/before {median:.2f}" if median is not None else "")
     )
     for r in results:
+        lines += [f"  {r.name}: backed off: {b}" for b in r.backoffs]
+    for r in results:
         if r.verdict in ("broken", "error", "unverifiable"):
             why = r.error or r.migrated.problem or r.original.problem
             lines.append(f"  {r.name}: {r.verdict}: {why}")
@@ -282,6 +335,11 @@ def main() -> int:
     parser.add_argument("apps", nargs="*", help="app names (default: all)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep-images", action="store_true")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="migrate with msb-migrate --verify (build, probe, back off) on a copy of the context",
+    )
     args, extra = parser.parse_known_args()
     extra = [a for a in extra if a != "--"]
     if not (REALAPPS / "manifest.tsv").is_file():
@@ -291,7 +349,7 @@ def main() -> int:
     results = []
     for app in apps:
         start = time.monotonic()
-        result = measure(app, extra, args.keep_images)
+        result = measure(app, extra, args.keep_images, verify=args.verify)
         results.append(result)
         print(f"{app['name']}: {result.verdict} ({time.monotonic() - start:.0f} s)", flush=True)
     print(render(results))

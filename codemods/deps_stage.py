@@ -193,7 +193,7 @@ class _Mover(Planner[DepsStage]):
         installs: list[Instruction] = []
         first_source: Instruction | None = None
         late_install: Instruction | None = None
-        context = {id(c) for c in _context_copies(stage)}
+        context = set(_context_copies(stage))
         for inst in stage.instructions[1:]:
             directive = inst.directive
             if directive == "ONBUILD":
@@ -211,7 +211,7 @@ class _Mover(Planner[DepsStage]):
                         self.line(inst),
                         code="DEP003",
                     )
-            elif id(inst) in context:
+            elif inst in context:
                 if all(data.is_manifest(s) for s in inst.values.items[:-1]):
                     if first_source is None:
                         manifests.append(inst)

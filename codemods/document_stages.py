@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import ClassVar
 
 from refactor.analysis.model import BuildModel, Stage, build_model
@@ -119,18 +119,21 @@ class DocumentStages(Codemod):
         separated = _separates_stages(tree, model)
         eol = tree.style.eol
         explanations: list[Explanation] = []
-        new_tree = tree
+        where = {id(node): i for i, node in enumerate(tree.nodes)}
+        needed = frozenset(model.needed(shipped.index))  # once, not once per stage
+        inserts: dict[int, list[Node]] = {}  # by node position: one splice for all stages
         for stage in model.stages:
             inst = stage.from_
-            before = _node_before(tree, inst)
+            i = where[id(inst)]
+            before = tree.nodes[i - 1] if i else None
             if isinstance(before, Comment):
                 continue
-            text = f"{inst.leading}{marker}{describe(model, stage, shipped)}"
+            text = f"{inst.leading}{marker}{describe(model, stage, shipped, needed)}"
             comment = Comment(text, eol)
             nodes: list[Node] = [comment]
             if separated and isinstance(before, Instruction):
                 nodes.insert(0, Blank("", eol))
-            new_tree = new_tree.insert_before(inst, nodes)
+            inserts[i] = nodes
             explanations.append(
                 self.explain(
                     f"documented stage {_label(stage)}",
@@ -143,12 +146,16 @@ class DocumentStages(Codemod):
             return self.skip(
                 tree, "every stage already has a comment above its FROM", code="DOC002"
             )
-        return Result(new_tree, explanations=tuple(explanations))
+        spliced = [n for i, node in enumerate(tree.nodes) for n in (*inserts.get(i, ()), node)]
+        return Result(tree.with_changes(nodes=tuple(spliced)), explanations=tuple(explanations))
 
 
 # -- describing a stage ---------------------------------------------------------------------------
-def describe(model: BuildModel, stage: Stage, shipped: Stage) -> str:
-    """``label: what the stage does`` in one line, e.g. ``builder: compiles the Go binary (…)``."""
+def describe(
+    model: BuildModel, stage: Stage, shipped: Stage, needed: Collection[int] | None = None
+) -> str:
+    """``label: what the stage does`` in one line, e.g. ``builder: compiles the Go binary (…)``
+    (``needed``: the stages a build of ``shipped`` needs, when the caller has them)."""
     if stage is shipped:
         what = _runtime_phrase(model, stage)
     else:
@@ -163,7 +170,9 @@ def describe(model: BuildModel, stage: Stage, shipped: Stage) -> str:
             what = f"installs the dependencies ({_quote(deps)})"
         else:
             what = _other_phrase(model, stage)
-        if stage.index not in model.needed(shipped.index) and stage.name:
+        if needed is None:
+            needed = model.needed(shipped.index)
+        if stage.index not in needed and stage.name:
             what += f"; not in the default build (--target {stage.name})"
     return f"{_label(stage)}: {what}"
 
@@ -215,13 +224,11 @@ def _runs(model: BuildModel, stage: Stage) -> str | None:
 
 def _sources(model: BuildModel, stage: Stage) -> list[str]:
     """The stages this one copies or mounts files from, by label."""
-    out: list[str] = []
+    out: dict[str, None] = {}  # ordered, and a set: thousands of sources stay linear
     for edge in model.edges:
         if edge.target == stage.index and edge.kind != "from" and edge.source is not None:
-            label = _label(model.stages[edge.source])
-            if label not in out:
-                out.append(label)
-    return out
+            out[_label(model.stages[edge.source])] = None
+    return list(out)
 
 
 def _runtime_phrase(model: BuildModel, stage: Stage) -> str:
@@ -235,12 +242,14 @@ def _runtime_phrase(model: BuildModel, stage: Stage) -> str:
 
 
 def _other_phrase(model: BuildModel, stage: Stage) -> str:
-    children = [_label(s) for s in model.stages if s.parent == stage.index]
-    users = []
-    for edge in model.users_of(stage.index):
-        label = _label(model.stages[edge.target])
-        if edge.kind != "from" and label not in users:
-            users.append(label)
+    children = [
+        _label(model.stages[e.target]) for e in model.users_of(stage.index) if e.kind == "from"
+    ]
+    users = list(  # in order, each once
+        dict.fromkeys(
+            _label(model.stages[e.target]) for e in model.users_of(stage.index) if e.kind != "from"
+        )
+    )
     base = stage.base if stage.parent is None else f"stage {stage.base}"
     if children:
         return f"common base of {_join(children)} ({_quote(base)})"
@@ -275,19 +284,13 @@ def comment_marker(tree: Dockerfile) -> str:
     return counts.most_common(1)[0][0] if counts else "# "
 
 
-def _node_before(tree: Dockerfile, node: Node) -> Node | None:
-    nodes = tree.nodes
-    i = next(i for i, current in enumerate(nodes) if current is node)
-    return nodes[i - 1] if i else None
-
-
 def _separates_stages(tree: Dockerfile, model: BuildModel) -> bool:
     """Whether the file's later stages mostly start after a blank line (above their comments)."""
     nodes = tree.nodes
-    where = {id(node): i for i, node in enumerate(nodes)}
+    where = {node: i for i, node in enumerate(nodes)}
     votes: Counter[bool] = Counter()
     for stage in model.stages[1:]:
-        i = where[id(stage.from_)] - 1
+        i = where[stage.from_] - 1
         while i >= 0 and isinstance(nodes[i], Comment):
             i -= 1
         votes[i < 0 or isinstance(nodes[i], Blank | Directive)] += 1

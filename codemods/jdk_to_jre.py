@@ -44,7 +44,7 @@ from refactor.data.java import (
     jre_for,
 )
 from refactor.data.system import SHELLS
-from refactor.engine.codemod import Codemod, Context, Result, Skip
+from refactor.engine.codemod import Codemod, Context, OptionSpec, Result, Skip
 from refactor.syntax.tree import Dockerfile, Instruction
 
 __all__ = ["JdkToJre"]
@@ -124,6 +124,15 @@ class JdkToJre(Codemod):
         "in RUN, CMD, ENTRYPOINT or HEALTHCHECK and no other stage copying from it."
     )
     default = True
+    #: Only through the API (golden cases, callers of ``Options``): no flag, no config key.
+    options = (
+        OptionSpec(
+            "distroless_java",
+            "Use gcr.io/distroless/javaN-debian12 for a runtime stage that needs no shell.",
+            command_line=False,
+            config=False,
+        ),
+    )
     codes: ClassVar[Mapping[str, str]] = {
         "JRE001": "there is no runtime stage (empty file or unknown --target)",
         "JRE002": "the runtime stage opts out (# msb-migrate: skip)",

@@ -112,13 +112,13 @@ class NameStages(Codemod):
         single = len(model.stages) == 1
         skips: list[Skip] = []
         plans = self._plan(tree, model, skips, name_new=not single)
-        replacements: dict[int, Instruction] = {}
-        notes: dict[int, list[tuple[str, str]]] = {}
+        replacements: dict[Node, Instruction] = {}
+        notes: dict[Node, list[tuple[str, str]]] = {}
         for plan in plans:
             if plan.edits:
                 inst = plan.stage.from_
-                replacements[id(inst)] = inst.with_args(_edit(inst.args, plan.edits))
-                notes[id(inst)] = plan.notes
+                replacements[inst] = inst.with_args(_edit(inst.args, plan.edits))
+                notes[inst] = plan.notes
         names = {plan.stage.index: plan.name for plan in plans}
         for edge in model.edges:
             self._reference(tree, edge, names, replacements, notes, skips)
@@ -239,7 +239,7 @@ class NameStages(Codemod):
                 )
             )
             return
-        others = [s for s in model.stages if s is not stage and s.name == lower]
+        others = [s for s in model.named(lower) if s is not stage]
         if alias != lower and others:
             plan.name = None
             skips.append(Skip(self.name, f"stage name {lower!r} is used twice", line, code="NS005"))
@@ -295,8 +295,8 @@ class NameStages(Codemod):
         tree: Dockerfile,
         edge: Edge,
         names: Mapping[int, str | None],
-        replacements: dict[int, Instruction],
-        notes: dict[int, list[tuple[str, str]]],
+        replacements: dict[Node, Instruction],
+        notes: dict[Node, list[tuple[str, str]]],
         skips: list[Skip],
     ) -> None:
         if edge.kind == "from" or edge.source is None:
@@ -304,7 +304,7 @@ class NameStages(Codemod):
         name, ref = names.get(edge.source), edge.reference
         if not name or ref == name or not (ref.isdigit() or ref.lower() == name):
             return
-        inst = replacements.get(id(edge.instruction), edge.instruction)
+        inst = replacements.get(edge.instruction, edge.instruction)
         if not self.allowed(tree, edge.instruction):
             skips.append(
                 Skip(
@@ -325,32 +325,32 @@ class NameStages(Codemod):
                 flags[i] = _rename_mount(flag, ref, name) or flag
         if flags == list(inst.flags):
             return
-        replacements[id(edge.instruction)] = inst.with_changes(flags=tuple(flags))
+        replacements[edge.instruction] = inst.with_changes(flags=tuple(flags))
         written = "--from" if edge.kind == "copy" else "--mount=…,from"
         why = (
             "an index breaks silently when stages are added or reordered"
             if ref.isdigit()
             else "matches the stage's lowercase name"
         )
-        notes.setdefault(id(edge.instruction), []).append(
+        notes.setdefault(edge.instruction, []).append(
             (f"{written}={ref} → {written}={name}", f"refers to stage '{name}' by name: {why}")
         )
 
     def _apply(
         self,
         tree: Dockerfile,
-        replacements: Mapping[int, Instruction],
-        notes: Mapping[int, list[tuple[str, str]]],
+        replacements: Mapping[Node, Instruction],
+        notes: Mapping[Node, list[tuple[str, str]]],
     ) -> tuple[Dockerfile, list[Explanation]]:
         nodes: list[Node] = []
         explanations: list[Explanation] = []
         for node in tree.nodes:
-            new = replacements.get(id(node))
+            new = replacements.get(node)
             if new is None:
                 nodes.append(node)
                 continue
             nodes.append(new)
-            explanations.extend(self.explain(what, why, node=new) for what, why in notes[id(node)])
+            explanations.extend(self.explain(what, why, node=new) for what, why in notes[node])
         return tree.with_changes(nodes=tuple(nodes)), explanations
 
 

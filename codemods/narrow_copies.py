@@ -195,7 +195,7 @@ class NarrowCopies(Codemod):
             return self.skip(
                 tree, f"the .dockerignore has a pattern BuildKit rejects: {exc}", code="NC003"
             )
-        replacements: dict[int, list[Instruction]] = {}
+        replacements: dict[Node, list[Instruction]] = {}
         explanations: list[Explanation] = []
         skips: list[Skip] = []
         for edge in copies:
@@ -219,7 +219,7 @@ class NarrowCopies(Codemod):
                     Skip(self.name, f"left whole: {exc.reason}", exc.line or line, code=exc.code)
                 )
                 continue
-            replacements[id(inst)] = new
+            replacements[inst] = new
             shown = ", ".join(n.values.items[0] for n in new)
             what = f"narrowed the copy of {inst.values.items[0]} to {shown}"
             explanations.append(self.explain(what, why, node=new[0]))
@@ -227,7 +227,7 @@ class NarrowCopies(Codemod):
             return Result(tree, skips=tuple(skips))
         nodes: list[Node] = []
         for node in tree.nodes:
-            nodes.extend(replacements.get(id(node), [node]))
+            nodes.extend(replacements.get(node, [node]))
         return Result(
             tree.with_changes(nodes=tuple(nodes)),
             explanations=tuple(explanations),
@@ -493,6 +493,8 @@ def _resolve(command: Command, state: RunState, word: str) -> str:
 
 
 def _option(words: Sequence[str], *names: str) -> str | None:
+    """The FIRST of ``names`` (``-o X``, ``-o=X``): not semantics.option (last one, ``=`` only
+    after ``--``), whose answer differs when an option is repeated or written ``-o=X``."""
     for i, word in enumerate(words):
         for name in names:
             if word == name and i + 1 < len(words):

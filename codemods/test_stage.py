@@ -503,8 +503,8 @@ class _Tester(Planner[TestStage]):
                     f"the tests are not copied into the builder (`{path}`)", code="TST016"
                 )
         copies = [i for stage in chain for i, _ in _context_copies(stage)]
-        order = {id(i): n for n, i in enumerate(i for stage in chain for i in stage.instructions)}
-        last_copy = max((order[id(i)] for i in copies), default=-1)
+        order = {i: n for n, i in enumerate(i for stage in chain for i in stage.instructions)}
+        last_copy = max((order[i] for i in copies), default=-1)
         for step in steps:
             if data.program_of(step.words) != "rm" or step.order < last_copy:
                 continue

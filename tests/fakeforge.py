@@ -17,6 +17,13 @@ state=opened``; ``POST …/merge_requests`` {source_branch, target_branch, title
 
 ``fail_next`` queues answers (status, headers, body) served before the real handling, to test
 rate limits and error paths.
+
+``misbehave`` queues hostile answers (:class:`Misbehave`, each served once, to the next request
+with its method): any status and headers (redirects to another origin), any bytes as the body
+(bad JSON shapes, a token echoed in escaped forms), a body sent many times over (a huge answer
+the fake never holds whole), with or without ``Content-Length``, and an answer sent a byte at a
+time with a pause between bytes (a slow drip, from the status line or from the body). A drip
+stops when the fake shuts down or the client hangs up.
 """
 
 from __future__ import annotations
@@ -53,6 +60,30 @@ class Request:
     body: Any
 
 
+@dataclass
+class Misbehave:
+    """One hostile answer, served instead of the real handling."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    method: str | None = None  # answer the next request with this method (None: any)
+    repeat: int = 1  # the body is sent this many times over
+    length: bool = True  # send Content-Length (False: the body ends when the connection closes)
+    drip: float = 0.0  # seconds between the bytes of the answer
+    drip_head: bool = False  # drip from the status line on (False: the body only)
+
+    @classmethod
+    def json(cls, payload: Any, status: int = 200, method: str | None = None) -> Misbehave:
+        return cls(
+            status, {"Content-Type": "application/json"}, json.dumps(payload).encode(), method
+        )
+
+    @classmethod
+    def redirect(cls, status: int, location: str, method: str | None = None) -> Misbehave:
+        return cls(status, {"Location": location}, b"", method)
+
+
 class Rejected(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -69,6 +100,7 @@ class FakeForge:
     rejected: list[tuple[Request, int, str]] = field(default_factory=list)
     fail_next: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    misbehave: list[Misbehave] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         forge = self
@@ -84,6 +116,7 @@ class FakeForge:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -95,6 +128,7 @@ class FakeForge:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()  # ends the drips
         self.server.shutdown()
         self.server.server_close()
 
@@ -112,6 +146,11 @@ class FakeForge:
             None,
         )
         self.requests.append(request)
+        hostile = next((m for m in self.misbehave if m.method in (None, request.method)), None)
+        if hostile is not None:
+            self.misbehave.remove(hostile)
+            self._misbehave(handler, hostile)
+            return
         if self.fail_next:
             status, headers, body = self.fail_next.pop(0)
             self._answer(handler, status, {"message": body}, headers)
@@ -147,6 +186,32 @@ class FakeForge:
             handler.send_header(key, value)
         handler.end_headers()
         handler.wfile.write(body)
+
+    def _misbehave(self, handler: BaseHTTPRequestHandler, answer: Misbehave) -> None:
+        handler.close_connection = True
+        lines = [f"HTTP/1.1 {answer.status} Hostile"]
+        lines += [f"{key}: {value}" for key, value in answer.headers.items()]
+        if answer.length:
+            lines.append(f"Content-Length: {len(answer.body) * answer.repeat}")
+        lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        try:
+            if answer.drip:
+                dripped = head + answer.body * answer.repeat if answer.drip_head else answer.body
+                if not answer.drip_head:
+                    handler.wfile.write(head)
+                for i in range(len(dripped)):
+                    if self.stopping.wait(answer.drip):
+                        return
+                    handler.wfile.write(dripped[i : i + 1])
+                return
+            handler.wfile.write(head)
+            for _ in range(answer.repeat):
+                if self.stopping.is_set():
+                    return
+                handler.wfile.write(answer.body)
+        except OSError:  # the client hung up: what a client that caps its reads does
+            return
 
     @staticmethod
     def _body(request: Request, allowed: set[str], required: set[str]) -> dict[str, Any]:

@@ -47,11 +47,27 @@ def test_file_without_instructions(tmp_path: Path, data: bytes) -> None:
 @pytest.mark.parametrize(
     "data",
     [
+        "FROM a\nRUN x\n".encode("utf-16"),  # with a byte order mark
+        "FROM a\nRUN x\n".encode("utf-16-le"),
+        "FROM a\nRUN x\n".encode("utf-16-be"),
+    ],
+    ids=["bom", "le", "be"],
+)
+def test_utf16_file_says_convert_to_utf8(tmp_path: Path, data: bytes) -> None:
+    path = _write(tmp_path, data)
+    with pytest.raises(InputError) as info:
+        parse_file(path)
+    message = assert_one_line(info.value, path)
+    assert "UTF-16" in message and "convert it to UTF-8" in message and "binary" not in message
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
         b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00",
         b"FROM a\nRUN echo \x00\n",
-        "FROM a\nRUN x\n".encode("utf-16"),  # UTF-16: NUL bytes everywhere
     ],
-    ids=["elf", "nul-in-text", "utf-16"],
+    ids=["elf", "nul-in-text"],
 )
 def test_binary_file(tmp_path: Path, data: bytes) -> None:
     path = _write(tmp_path, data)

@@ -248,7 +248,9 @@ def test_write_result_is_what_the_runner_produces(project: Path) -> None:
 def test_modes_are_exclusive(project: Path) -> None:
     result = invoke("--write", "--check")
     assert result.exit_code == 2
-    assert "choose one of" in result.stderr
+    assert result.stderr == (
+        "msb-migrate: error: choose one of --dry-run, --write and --check (msb-migrate --help)\n"
+    )
 
 
 # -- standard input ---------------------------------------------------------------------------
@@ -311,7 +313,8 @@ def test_json_report(project: Path, fake_codemod: str) -> None:
         "code": "FAK002",
         "kind": "skipped",
     } in good["skips"]
-    assert all({"code", "kind"} <= set(skip) for skip in good["skips"])
+    assert all(isinstance(skip["code"], str) and skip["code"] for skip in good["skips"])
+    assert all("kind" in skip for skip in good["skips"])
     assert by_path["bad.Dockerfile"]["status"] == "error"
     assert by_path["bad.Dockerfile"]["error"].startswith("bad.Dockerfile:2: ")
     assert doc["summary"] == {"changed": 1, "unchanged": 0, "errors": 1}
@@ -419,7 +422,20 @@ def test_sarif_rejects_what_the_spec_rejects() -> None:
 def test_unknown_flag_is_a_usage_error(project: Path) -> None:
     result = invoke("--no-such-flag")
     assert result.exit_code == 2
-    assert "No such option" in result.stderr
+    [line] = result.stderr.splitlines()  # one line, not click's Usage/Try/Error block
+    assert line.startswith("msb-migrate: error: No such option '--no-such-flag'")
+    assert line.endswith(" (msb-migrate --help)")
+    bad = invoke("--format", "xml")
+    assert bad.exit_code == 2
+    assert bad.stderr.splitlines() == [
+        "msb-migrate: error: Invalid value for '--format': 'xml' is not one of 'text', 'json', "
+        "'sarif'. (msb-migrate --help)"
+    ]
+    missing = invoke("verify")
+    assert missing.exit_code == 2
+    assert missing.stderr.splitlines() == [
+        "msb-migrate: error: Missing argument 'PATH'. (msb-migrate verify --help)"
+    ]
 
 
 def test_unknown_codemod_lists_the_valid_names(project: Path) -> None:
@@ -627,6 +643,7 @@ def test_discovery_names_ignores_and_excludes(
         "api.Dockerfile",
         "Dockerfile.dev",
         "web.dockerfile",
+        "lower/dockerfile",
         "Dockerfile.dockerignore",
         "notes.txt",
         "vendor/Dockerfile",
@@ -646,21 +663,27 @@ def test_discovery_names_ignores_and_excludes(
 
     def found(*args: str) -> list[str]:
         doc = json.loads(invoke("--format", "json", *args).stdout)
-        return sorted(f["path"] for f in doc["files"])
+        return sorted(f["path"] for f in doc["files"] if f["status"] != "error")
 
     expected = [
         "Containerfile",
         "Dockerfile",
         "Dockerfile.dev",
         "api.Dockerfile",
+        "lower/dockerfile",
         "vendor/Dockerfile",
         "web.dockerfile",
     ]
     assert found() == expected  # plain directory: .gitignore parsed with fnmatch
+    # the link out of the tree is an error of its own (never read, never silently skipped)
+    doc = json.loads(invoke("--format", "json").stdout)
+    errors = {f["path"]: f["error"] for f in doc["files"] if f["status"] == "error"}
+    assert list(errors) == ["linked.Dockerfile"] and "outside" in errors["linked.Dockerfile"]
     assert found("--exclude", "vendor", "--exclude", "*.dev") == [
         "Containerfile",
         "Dockerfile",
         "api.Dockerfile",
+        "lower/dockerfile",
         "web.dockerfile",
     ]
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
@@ -698,10 +721,11 @@ class PidCodemod(Codemod):
     name = "pid-label"
     description = "Test codemod."
     default = False
+    codes: ClassVar[Mapping[str, str]] = {"PID001": "the file is already labelled"}
 
     def transform(self, tree: Dockerfile, ctx: Context) -> CodemodResult:
         if any(i.directive == "LABEL" for i in tree.instructions):
-            return self.skip(tree, "already done")
+            return self.skip(tree, "already done", code="PID001")
         label = Instruction.create("LABEL", f"pid={os.getpid()}", style=tree.style)
         tree = tree.insert_after(tree.instructions[-1], [label])
         return CodemodResult(tree, explanations=(self.explain("added a label", node=label),))

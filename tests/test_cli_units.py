@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from refactor.analysis.context import is_dockerfile_name
 from refactor.app.config import load_config
 from refactor.app.diffing import FileDiff, assign_explanations, diff_text
-from refactor.app.discover import discover, is_dockerfile_name
+from refactor.app.discover import discover
 from refactor.app.options import OPTION_CODEMODS, Config, ConfigError, option_table
 from refactor.app.report import _fence, mermaid_graph
 from refactor.engine.codemod import Explanation
@@ -87,8 +88,15 @@ def test_explanations_go_to_the_hunk_holding_their_line() -> None:
         ("api.Dockerfile.dockerignore", False),
         ("Dockerfile.orig", False),
         ("Dockerfile~", False),
-        ("dockerfile", False),
+        ("dockerfile", True),  # docker build's default when there is no Dockerfile
+        ("dockerfile.dev", True),
+        ("Dockerfile.md", False),
+        ("Dockerfile.sh", False),
+        ("Dockerfile.j2", False),  # templates render a Dockerfile; they are not one
+        ("Dockerfile.in", False),
+        ("Dockerfile.template", False),
         ("Dockerfiles", False),
+        ("dockerfiles", False),
         ("README.md", False),
     ],
 )
@@ -126,7 +134,12 @@ def test_symlinks_never_lead_out_of_the_tree(tmp_path: Path) -> None:
     (tree / "loop").symlink_to(tree, target_is_directory=True)
     (tree / "dangling.Dockerfile").symlink_to(tree / "missing")
     targets = discover([tree])
-    assert [t.path.name for t in targets] == ["Dockerfile"]  # the in-tree link is a duplicate
+    readable = [t.path.name for t in targets if t.problem is None]
+    assert readable == ["Dockerfile"]  # the in-tree link is a duplicate
+    problems = {t.path.name: t.problem or "" for t in targets if t.problem is not None}
+    assert sorted(problems) == ["dangling.Dockerfile", "out.Dockerfile"]  # said, not skipped
+    assert "outside" in problems["out.Dockerfile"] and "nothing" in problems["dangling.Dockerfile"]
+    assert [t.path.name for t in discover([tree], outside_links=False)] == ["Dockerfile"]
 
 
 def test_missing_path_is_an_input_error(tmp_path: Path) -> None:

@@ -7,12 +7,8 @@ run changes nothing) goes through tests/test_realworld_sweep.py.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 
-from codemods.deps_stage import DepsStage
 from refactor.analysis.model import build_model
 from refactor.data import stages
 from refactor.engine.codemod import Context
@@ -118,8 +114,3 @@ def test_skip_codes(text: str, code: str) -> None:
     report = run_codemods(parse(text), Context(), [load_codemod(NAME)])
     assert report.output == text
     assert [s.code for s in report.skips] == [code]
-
-
-def test_every_code_is_declared_and_used() -> None:
-    source = (Path(__file__).parents[1] / "codemods" / "deps_stage.py").read_text()
-    assert set(re.findall(r'"(DEP\d{3})"(?!:)', source)) == set(DepsStage.codes)

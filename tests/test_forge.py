@@ -14,7 +14,17 @@ from fakeforge import FakeForge
 from gitcli import git
 
 from refactor.app.cli import main
-from refactor.app.forge import Forge, ForgeClient, ForgeError, detect_forge
+from refactor.app.forge import (
+    TOKEN_VARIABLES,
+    Forge,
+    ForgeClient,
+    ForgeError,
+    check_api_url,
+    deadline_from_env,
+    detect_forge,
+    token_from_env,
+)
+from refactor.app.redact import SECRET_VARIABLES
 
 TOKEN = "tok-SECRET-1234567890"
 BRANCH = "msb-migrate/multi-stage"
@@ -57,6 +67,66 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 )
 def test_detect_forge(url: str, expected: Forge | None) -> None:
     assert detect_forge(url) == expected
+
+
+# -- what the client is given ------------------------------------------------------------------
+
+
+def test_tokens_are_stripped_and_the_first_set_variable_wins() -> None:
+    env = {"GITHUB_TOKEN": " \n", "GH_TOKEN": "tok-123456\r\n"}
+    assert token_from_env("github", env) == "tok-123456"
+    assert token_from_env("gitlab", {"GITLAB_TOKEN": "\tglpat-x\n"}) == "glpat-x"
+    with pytest.raises(ForgeError, match="no github token"):
+        token_from_env("github", {"GITHUB_TOKEN": "\r\n"})
+
+
+def test_a_token_variable_is_a_secret_variable() -> None:
+    """The redaction reads the same variables: a process that never loaded the token (the
+    parent of bulk's workers) still redacts it."""
+    assert {n for names in TOKEN_VARIABLES.values() for n in names} <= set(SECRET_VARIABLES)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("abc\x00def", "U+0000"), ("abc def", "U+0020"), ("abcédef", "a")]
+)
+def test_a_token_with_a_foreign_character_is_refused_unseen(value: str, shown: str) -> None:
+    with pytest.raises(ForgeError) as info:
+        token_from_env("gitlab", {"GITLAB_TOKEN": value})
+    message = str(info.value)
+    assert f"GITLAB_TOKEN holds a character no token holds ({shown} character at position 4" in (
+        message
+    )
+    assert "abc" not in message and "def" not in message
+
+
+def test_the_request_deadline_comes_from_the_environment() -> None:
+    assert deadline_from_env({}) == 60.0
+    assert deadline_from_env({"MSB_FORGE_TIMEOUT": " 2.5 "}) == 2.5
+    for bad in ("0", "-1", "soon", "1e9", "nan"):
+        with pytest.raises(ForgeError, match="MSB_FORGE_TIMEOUT must be a number of seconds"):
+            deadline_from_env({"MSB_FORGE_TIMEOUT": bad})
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://bot:secret@forge.test", "holds credentials"),
+        ("https://token@forge.test/api", "holds credentials"),
+        ("file:///etc/passwd", "not an http:// or https:// URL"),
+        ("forge.test", "not an http:// or https:// URL"),
+        ("http://forge.test:port", "not a valid URL"),
+        ("http://forge.test/a b", "a space or a control character"),
+    ],
+)
+def test_the_api_root_is_checked(url: str, problem: str) -> None:
+    with pytest.raises(ForgeError, match=problem) as info:
+        check_api_url(url)
+    assert "secret" not in str(info.value) and "token@" not in str(info.value)
+
+
+def test_a_client_refuses_an_api_root_with_credentials() -> None:
+    with pytest.raises(ForgeError, match="holds credentials"):
+        ForgeClient(Forge("github", "https://u:p@api.github.com", "acme/app"), TOKEN)
 
 
 # -- the client ---------------------------------------------------------------------------------

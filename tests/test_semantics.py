@@ -165,3 +165,59 @@ def test_shells() -> None:
     assert is_windows_shell(("C:\\Windows\\System32\\cmd.exe", "/S", "/C"))
     assert is_windows_shell(("pwsh", "-Command"))
     assert not is_windows_shell(("/bin/sh", "-c"))
+
+
+# -- COPY/ADD destinations as BuildKit resolves them ---------------------------------------------
+def _dests(text: str) -> list[tuple[str, bool]]:
+    from refactor.analysis.destinations import destinations
+
+    stage = build_model(parse(text)).final
+    assert stage is not None
+    return [(d.path, d.into) for d in destinations(stage).values()]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("WORKDIR /app\nCOPY requirements.txt /app", ("/app", True)),  # WORKDIR made it
+        ("WORKDIR /app/src\nCOPY a /app", ("/app", True)),  # a WORKDIR's parent exists
+        ("COPY a.jar /app.jar", ("/app.jar", False)),  # a file
+        ("COPY a /app/", ("/app", True)),  # trailing slash
+        ("COPY a /app/.", ("/app", True)),
+        ("WORKDIR /w\nCOPY a .", ("/w", True)),  # relative to WORKDIR
+        ("WORKDIR /w\nCOPY a b", ("/w/b", False)),
+        ("COPY a b /x", ("/x", True)),  # several sources
+        ("RUN mkdir -p /data/in\nCOPY a /data", ("/data", True)),  # mkdir made it
+        ("COPY a /usr/local/bin", ("/usr/local/bin", True)),  # the base image has it
+        ("ARG D=/opt/x\nCOPY a ${D}/", ("/opt/x", True)),
+    ],
+)
+def test_copy_destination(body: str, expected: tuple[str, bool]) -> None:
+    assert _dests(f"FROM debian:12\n{body}\n")[-1] == expected
+
+
+def test_an_earlier_copy_makes_a_directory() -> None:
+    assert _dests("FROM debian:12\nCOPY a /x/\nCOPY b /x\nCOPY . /y\nCOPY c /y\n") == [
+        ("/x", True), ("/x", True), ("/y", False), ("/y", True),
+    ]  # fmt: skip
+
+
+def test_scratch_has_no_folders_and_parents_count() -> None:
+    assert _dests("FROM scratch\nCOPY a /usr/local/bin\n") == [("/usr/local/bin", False)]
+    text = "FROM debian:12 AS base\nWORKDIR /srv\nFROM base\nWORKDIR /\nCOPY a /srv\n"
+    assert _dests(text) == [("/srv", True)]
+
+
+def test_the_split_reads_a_copy_into_the_workdir_as_the_folder() -> None:
+    """The reported bug: `COPY requirements.txt /app` after `WORKDIR /app` was read as a copy
+    into `/` (a file `/app`), and the split refused with "the build copies files into `/`"."""
+    from refactor.engine.codemod import Context
+    from refactor.engine.runner import load_codemod, run_codemods
+
+    text = (
+        "FROM python:3.11\nWORKDIR /app\nCOPY requirements.txt /app\n"
+        'RUN pip install -r requirements.txt\nCOPY app.py /app\nCMD ["python", "app.py"]\n'
+    )
+    report = run_codemods(parse(text), Context(), [load_codemod("split-build-runtime")])
+    assert not any("into `/`" in s.reason for s in report.skips)
+    assert "COPY --from=builder /app /app" in report.output

@@ -14,6 +14,7 @@ import posixpath
 from typing import TYPE_CHECKING, NamedTuple
 
 from codemods.cache_mounts.runs import Run, ToolUse, Who, read_account, read_run
+from refactor.analysis.destinations import copy_destination
 from refactor.analysis.images import ImageRef
 from refactor.analysis.model import RunState, Stage, substitute
 from refactor.data.caches import Tool, image_env, yarn_flavour
@@ -184,10 +185,13 @@ class Facts(Planner["CacheMounts"]):
             items = [substitute(w, state.variables, inst.escape) for w in inst.values.items]
             if len(items) < 2:
                 continue
-            dest = posixpath.normpath(posixpath.join(state.workdir, items[-1]))
+            resolved = copy_destination(run.stage, inst)
+            if resolved is None:
+                continue
+            dest = resolved.path
             for source in items[:-1]:
                 if source.rstrip("/").rpartition("/")[2] == name:
-                    if dest in (directory, posixpath.join(directory, name)):
+                    if resolved.target(source) == posixpath.join(directory, name):
                         found = self.ctx.read(source) or found
                 elif directory == dest or directory.startswith(dest.rstrip("/") + "/"):
                     below = posixpath.relpath(directory, dest)

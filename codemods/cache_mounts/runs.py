@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from refactor.analysis.model import RunState, Stage
@@ -32,7 +32,7 @@ from refactor.data.caches import (
     find_use,
     option_value,
 )
-from refactor.data.commands import Words, program
+from refactor.data.commands import Words, positionals, program
 from refactor.data.system import SHELLS
 from refactor.data.users import ImageUser
 from refactor.syntax.tree import Instruction
@@ -207,16 +207,16 @@ def read_account(
         return
     name = words[0].rpartition("/")[2]
     args = list(words[1:])
-    positionals = _positionals(args, _ACCOUNT_VALUE_OPTIONS)
-    if name in ("groupadd", "addgroup") and positionals:
+    operands = positionals(args, _ACCOUNT_VALUE_OPTIONS)
+    if name in ("groupadd", "addgroup") and operands:
         group_id = _opt(args, "-g", "--gid")
         if group_id and group_id.isdigit():
-            groups[positionals[-1]] = int(group_id)
+            groups[operands[-1]] = int(group_id)
         return
-    if name not in ("useradd", "adduser") or not positionals:
+    if name not in ("useradd", "adduser") or not operands:
         return
     debian = name == "adduser" and any(a.startswith("--") for a in args)
-    if debian and len(positionals) > 1:
+    if debian and len(operands) > 1:
         return  # `adduser user group` adds a member to a group
     uid = _opt(args, "-u", "--uid")
     if uid is None or not uid.isdigit():
@@ -230,7 +230,7 @@ def read_account(
     gid: int | None = None
     if group:
         gid = int(group) if group.isdigit() else groups.get(group)
-    user = positionals[0]
+    user = operands[0]
     if home is None and not (debian and "--system" in args):
         home = f"/home/{user}"
     accounts[user] = ImageUser(user, int(uid), gid, home)
@@ -240,19 +240,6 @@ _ACCOUNT_VALUE_OPTIONS = frozenset(
     {"-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home-dir", "-h", "--home", "-s"}
     | {"--shell", "-c", "--comment", "--gecos", "--ingroup", "-k", "-K", "-e", "-f"}
 )
-
-
-def _positionals(args: Sequence[str], value_options: Iterable[str]) -> list[str]:
-    options = set(value_options)
-    out, skip = [], False
-    for word in args:
-        if skip:
-            skip = False
-        elif word in options:
-            skip = True
-        elif not word.startswith("-"):
-            out.append(word)
-    return out
 
 
 def _opt(args: Sequence[str], *names: str) -> str | None:

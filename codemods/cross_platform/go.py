@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from codemods.cross_platform.facts import BuildFacts, Step, Toolchain
-from refactor.analysis.crossbuild import option, raw_env
+from refactor.analysis.crossbuild import raw_env
 from refactor.analysis.model import resolve_workdir
-from refactor.analysis.semantics import word_spans
+from refactor.analysis.semantics import option, word_spans
 from refactor.data import platforms as pf
 from refactor.engine.codemod import Unsupported
 from refactor.syntax.tree import Instruction
@@ -103,10 +103,10 @@ def cgo_unproven(plan: CrossBuild) -> str | None:
 
 @dataclass
 class Wiring:
-    """What the go builds need: per RUN (by identity) its builds with the assignments to
-    insert, per stage index the ARGs to declare."""
+    """What the go builds need: per RUN its builds with the assignments to insert, per stage
+    index the ARGs to declare."""
 
-    runs: dict[int, list[tuple[Step, str]]] = field(default_factory=dict)
+    runs: dict[Instruction, list[tuple[Step, str]]] = field(default_factory=dict)
     args: dict[int, set[str]] = field(default_factory=dict)
 
 
@@ -152,7 +152,7 @@ def wire(plan: CrossBuild, facts: BuildFacts) -> Wiring:
         if missing:
             wiring.args.setdefault(build.stage.index, set()).update(missing)
         if add:
-            wiring.runs.setdefault(id(build.inst), []).append((build, " ".join(add)))
+            wiring.runs.setdefault(build.inst, []).append((build, " ".join(add)))
     return wiring
 
 

@@ -16,7 +16,8 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from codemods.cross_platform.facts import BuildFacts, Step, Toolchain
-from refactor.analysis.crossbuild import context_source, under
+from refactor.analysis.crossbuild import context_source
+from refactor.analysis.semantics import under
 from refactor.data import platforms as pf
 from refactor.engine.codemod import Unsupported
 

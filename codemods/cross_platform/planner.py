@@ -19,15 +19,9 @@ import re
 from codemods.cross_platform import go
 from codemods.cross_platform.facts import BuildFacts, Download, Step
 from codemods.cross_platform.toolchains import TOOLCHAINS
-from refactor.analysis.crossbuild import (
-    Unreadable,
-    effective_words,
-    every_command,
-    option,
-    under,
-)
+from refactor.analysis.crossbuild import Unreadable, effective_words, every_command
 from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
-from refactor.analysis.semantics import is_windows
+from refactor.analysis.semantics import is_windows, option, under
 from refactor.data import platforms as pf
 from refactor.engine.codemod import Codemod, Context, Planner, Unsupported
 from refactor.syntax.tree import Dockerfile, Instruction

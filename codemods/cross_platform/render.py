@@ -23,14 +23,14 @@ __all__ = ["render"]
 
 def render(plan: CrossBuild, facts: BuildFacts, wiring: go.Wiring) -> Result:
     codemod, model, tree = plan.codemod, plan.model, plan.tree
-    replace: dict[int, Node] = {}
-    after: dict[int, Node] = {}
+    replace: dict[Node, Node] = {}
+    after: dict[Node, Node] = {}
     explanations: list[Explanation] = []
     for root in plan.roots:
         if root.platform is not None:
             continue
         new_from = root.from_.with_flag(f"--platform={pf.BUILD_PLATFORM}", first=True)
-        replace[id(root.from_)] = new_from
+        replace[root.from_] = new_from
         family = [s for s in plan.build if s.ancestry()[0] is root]
         kinds = sorted({k for s in family for k in facts.kinds.get(s.index, ())} or {"files"})
         why = "; ".join(pf.PORTABLE_OUTPUTS[k] for k in kinds)
@@ -45,7 +45,7 @@ def render(plan: CrossBuild, facts: BuildFacts, wiring: go.Wiring) -> Result:
         stage = model.stages[index]
         ordered = [n for n in ("TARGETOS", "TARGETARCH") if n in names]
         arg = Instruction.create("ARG", " ".join(ordered), style=tree.style)
-        after[id(stage.from_)] = arg
+        after[stage.from_] = arg
         explanations.append(
             codemod.explain(
                 f"declared ARG {' '.join(ordered)} in stage `{stage.ref}`",
@@ -56,7 +56,7 @@ def render(plan: CrossBuild, facts: BuildFacts, wiring: go.Wiring) -> Result:
     for builds in wiring.runs.values():
         inst = builds[0][0].inst
         new_run = go.edit_run(plan, inst, builds)
-        replace[id(inst)] = new_run
+        replace[inst] = new_run
         explanations.append(
             codemod.explain(
                 f"go build compiles for the target ({', '.join(a for _, a in builds)})",
@@ -71,7 +71,7 @@ def render(plan: CrossBuild, facts: BuildFacts, wiring: go.Wiring) -> Result:
         )
     nodes: list[Node] = []
     for node in tree.nodes:
-        nodes.append(replace.get(id(node), node))
-        if id(node) in after:
-            nodes.append(after[id(node)])
+        nodes.append(replace.get(node, node))
+        if node in after:
+            nodes.append(after[node])
     return Result(tree.with_changes(nodes=tuple(nodes)), explanations=tuple(explanations))

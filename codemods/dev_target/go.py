@@ -13,7 +13,8 @@ import re
 from typing import TYPE_CHECKING
 
 from codemods.dev_target.plan import DevPlan
-from refactor.analysis.crossbuild import effective_words, option
+from refactor.analysis.crossbuild import effective_words
+from refactor.analysis.semantics import option
 from refactor.data import platforms as pf
 from refactor.engine.codemod import Unsupported
 

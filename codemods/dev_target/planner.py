@@ -20,7 +20,6 @@ from refactor.analysis.crossbuild import Unreadable, context_source, every_comma
 from refactor.analysis.model import RunState, Stage
 from refactor.analysis.shell import Command, analyse
 from refactor.data import ecosystems as eco
-from refactor.data import java
 from refactor.engine.codemod import Codemod, Planner, Result, Unsupported
 
 __all__ = ["DevStage"]
@@ -123,16 +122,11 @@ class DevStage(Planner[Codemod]):
         return words[1:] if words[:1] == ["exec"] else words
 
     def ecosystem(self) -> str:
-        root = self.chain[0]
-        found = eco.ecosystem_of_image(root.image)
+        found = eco.ecosystem_of_builder(self.chain[0].image)
+        if found is None:
+            found = eco.ecosystem_of_commands({c.name for c in self.commands()})
         if found is not None:
             return found.name
-        if root.image is not None and java.jre_for(root.image) is not None:
-            return "java"
-        names = {c.name for c in self.commands()}
-        for candidate in eco.ECOSYSTEMS:
-            if names & set(candidate.commands):
-                return candidate.name
         raise Unsupported(f"unknown ecosystem of build stage `{self.base.ref}`", code="DEV008")
 
     def commands(self) -> list[Command]:

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codemods.dev_target.plan import ANY_HOST, DevPlan
-from refactor.analysis.crossbuild import effective_words, option
+from refactor.analysis.crossbuild import effective_words
+from refactor.analysis.semantics import option
 from refactor.data import platforms as pf
 from refactor.engine.codemod import Unsupported
 from refactor.syntax.tree import Instruction

@@ -30,14 +30,14 @@ def render(dev: DevStage, plan: DevPlan) -> Result:
             code="DEV017",
         )
     explanations: list[Explanation] = []
-    replace: dict[int, Node] = {}
+    replace: dict[Node, Node] = {}
     base_ref = dev.base.alias
     if base_ref is None:
         if dev.model.stage("builder") is not None:
             raise Unsupported("the build stage has no name and `builder` is taken", code="DEV005")
         base_ref = "builder"
         named = name_stage(dev, dev.base.from_, base_ref)
-        replace[id(dev.base.from_)] = named
+        replace[dev.base.from_] = named
         explanations.append(
             dev.codemod.explain(
                 f"named the build stage `{base_ref}`",
@@ -47,7 +47,7 @@ def render(dev: DevStage, plan: DevPlan) -> Result:
         )
     if dev.final.alias is None:
         named = name_stage(dev, dev.final.from_, PRODUCTION)
-        replace[id(dev.final.from_)] = named
+        replace[dev.final.from_] = named
         explanations.append(
             dev.codemod.explain(
                 f"named the production stage `{PRODUCTION}`",
@@ -80,9 +80,9 @@ def render(dev: DevStage, plan: DevPlan) -> Result:
         at -= 1
     if at > 0 and not isinstance(nodes[at - 1], Blank):
         block.insert(0, Blank("", dev.style.eol))
-    out = [replace.get(id(n), n) for n in nodes[:at]]
+    out = [replace.get(n, n) for n in nodes[:at]]
     out += block
-    out += [replace.get(id(n), n) for n in nodes[at:]]
+    out += [replace.get(n, n) for n in nodes[at:]]
     return Result(tree.with_changes(nodes=tuple(out)), explanations=tuple(explanations))
 
 

@@ -12,6 +12,15 @@ the user: COPY/ADD into it get ``--chown``, and the directory itself is chowned 
 recursively) so the app can create files there; system paths stay root-owned. Ids are numeric,
 so no user lookup is needed at COPY time and Kubernetes ``runAsNonRoot`` can verify the user.
 
+What the app writes at run time is read, not assumed away (:meth:`.facts.Facts.writes`): the
+start command and the start scripts the image holds (a migration such as ``flask db upgrade``
+creates its SQLite file in the folder it runs in; ``mkfifo``, ``touch``, ``>`` redirections),
+and the sources the image holds (logging file handlers, upload folders; the patterns per
+ecosystem are :data:`refactor.data.users.SOURCE_WRITES`). Each folder written is handed over
+(the app directory, or a folder created owned by the user, named in the explanation); a write
+into ``/`` or a system folder (the app has no WORKDIR of its own: moving it would change the
+app) or to a path that cannot be resolved leaves the stage as root with a code.
+
 Images that must start as root are left alone with the reason: servers binding ports below
 1024, entrypoints that step down themselves (gosu, su-exec), init systems, docker-in-docker,
 Windows images, start commands that build into the app directory, state in root's home.
@@ -31,7 +40,7 @@ from codemods.non_root_user.checks import check
 from codemods.non_root_user.facts import Facts
 from codemods.non_root_user.plan import choose
 from codemods.non_root_user.render import render
-from refactor.engine.codemod import Codemod, Context, Result
+from refactor.engine.codemod import Codemod, Context, OptionSpec, Result
 from refactor.syntax.tree import Dockerfile
 
 __all__ = ["NonRootUser"]
@@ -48,6 +57,10 @@ class NonRootUser(Codemod):
         "that step down with gosu or su-exec, init systems, docker-in-docker) are left alone."
     )
     default = True
+    options = (
+        OptionSpec("user_name", "Name of the non-root user.", metavar="NAME"),
+        OptionSpec("user_uid", "Uid of the non-root user.", metavar="UID", maximum=2**31 - 1),
+    )
 
     codes: ClassVar[Mapping[str, str]] = {
         "USR001": "no stage to change: the target stage does not exist, or there is no FROM",
@@ -58,8 +71,8 @@ class NonRootUser(Codemod):
         "USR006": "the stage already runs as a non-root user (its USER or the image's default)",
         "USR007": "the base image's server must start as root",
         "USR008": "ONBUILD triggers would run in child images as the non-root user",
-        "USR009": "the start command, or a script it runs, needs root (switches users, starts "
-        "an init system or a service, changes system files)",
+        "USR009": "the start command or a script it runs needs root "
+        "(user switch, init system, service, system files)",
         "USR010": "the start command runs nginx with a config not provably unprivileged",
         "USR011": "the start command builds or installs into the app directory",
         "USR012": "a start script cannot be read to check that it does not need root",
@@ -73,6 +86,9 @@ class NonRootUser(Codemod):
         "USR020": "the Dockerfile prepares several users: which one runs the app is unclear",
         "USR021": "the Dockerfile prepares a user without a fixed uid",
         "USR022": "a COPY/ADD outside the app directory stays root-owned",
+        "USR023": "the app writes at run time into a folder that cannot be given to the user "
+        "(/, a system folder)",
+        "USR024": "the app writes at run time to a path that cannot be resolved",
     }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:

@@ -27,11 +27,11 @@ from codemods.non_root_user.commands import (
     root_words,
     script_word,
 )
-from codemods.non_root_user.facts import Facts, dest_of, inside
+from codemods.non_root_user.facts import Facts, dest_of
 from codemods.non_root_user.nginx import nginx_unprivileged
-from codemods.non_root_user.plan import anchor
+from codemods.non_root_user.plan import anchor, can_hand_over, writable
 from refactor.analysis.model import RunState, resolve_workdir, substitute
-from refactor.analysis.semantics import is_windows, is_windows_shell
+from refactor.analysis.semantics import is_windows, is_windows_shell, under
 from refactor.analysis.shell import analyse
 from refactor.data import users as data
 from refactor.data.commands import program
@@ -78,6 +78,7 @@ def check(facts: Facts) -> None:
         _check_ports(facts)
     _check_root_home(facts)
     _check_volumes(facts)
+    _check_writes(facts)
 
 
 def _check_current_user(facts: Facts) -> None:
@@ -269,7 +270,7 @@ def _check_root_home(facts: Facts) -> None:
             )
     for inst, state in facts.pairs():
         if inst.directive in ("COPY", "ADD") and len(inst.values.items) > 1:
-            dest = dest_of(inst, state)
+            dest = dest_of(facts.stage, inst, state)
             if _ROOT_HOME.search(dest):
                 raise Unsupported(
                     f"{inst.directive} at line {facts.line(inst)} puts files in root's home "
@@ -299,7 +300,7 @@ def _check_volumes(facts: Facts) -> None:
             continue
         for word in inst.values.items:
             volume = resolve_workdir(state.workdir, substitute(word, state.variables))
-            if not (inside(volume, "/tmp") or inside(volume, "/var/tmp")) and not (
+            if not (under(volume, "/tmp") or under(volume, "/var/tmp")) and not (
                 facts.covered(volume)
             ):
                 raise Unsupported(
@@ -308,3 +309,34 @@ def _check_volumes(facts: Facts) -> None:
                     facts.line(inst),
                     code="USR015",
                 )
+
+
+def _check_writes(facts: Facts) -> None:
+    """Stop when the app writes at run time into a folder the user cannot be given (the
+    working directory ``/``, a system folder) or somewhere that cannot be resolved."""
+    unresolved = None
+    for write in facts.writes:
+        folder = write.needs
+        if folder is None:
+            unresolved = unresolved or write
+            continue
+        if writable(folder) or facts.covered(folder) or can_hand_over(folder):
+            continue
+        at = "the working directory /" if folder == "/" else f"{folder}, a system folder"
+        whats = ", ".join(
+            dict.fromkeys(
+                w.what for w in facts.writes if w.needs == folder and w.origin == write.origin
+            )
+        )
+        raise Unsupported(
+            f"{write.origin} writes into {at} at run time ({whats}); it stays root-owned "
+            "and giving it to the user is not possible without moving the app into its own "
+            "WORKDIR",
+            code="USR023",
+        )
+    if unresolved is not None:
+        raise Unsupported(
+            f"{unresolved.origin} writes at run time ({unresolved.what}) to a path that cannot "
+            "be resolved: the non-root user may not be able to write there",
+            code="USR024",
+        )

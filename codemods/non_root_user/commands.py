@@ -35,7 +35,7 @@ def is_root(user: str) -> bool:
     return user.split(":", 1)[0].strip() in ("root", "0", "")
 
 
-def _strip_launchers(words: Sequence[str]) -> tuple[str, ...]:
+def strip_launchers(words: Sequence[str]) -> tuple[str, ...]:
     """The real program of ``tini -- x``, ``dumb-init x``, ``exec x``, ``env A=1 x``."""
     out = tuple(words)
     while out and program(out) in data.LAUNCHERS:
@@ -65,7 +65,7 @@ def programs(commands: Iterable[Command], depth: int = 0) -> list[tuple[str, ...
         if cmd.opaque:
             out.extend((word,) for word in root_words(cmd.text))
             continue
-        words = _strip_launchers(cmd.words)
+        words = strip_launchers(cmd.words)
         if not words:
             continue
         script = shell_script(words)

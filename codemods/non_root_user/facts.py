@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from codemods.non_root_user.commands import start_programs
+from codemods.non_root_user.commands import path_dirs, script_word, start_programs, strip_launchers
+from refactor.analysis.destinations import copy_destination, destinations
 from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
-from refactor.analysis.semantics import is_posix_shell, run_commands
-from refactor.analysis.shell import Command
+from refactor.analysis.semantics import is_posix_shell, run_commands, shell_script, under
+from refactor.analysis.shell import Command, analyse
 from refactor.caching import cached
-from refactor.data.commands import program
+from refactor.data import users as data
+from refactor.data.commands import invocation, matches, program
 from refactor.engine.codemod import Context, Planner, Unsupported
 from refactor.syntax.tree import Dockerfile, Instruction
 
@@ -48,6 +51,25 @@ class Placed:
     line: int
     content: str | None = None
     stage: int | None = None
+
+
+@dataclass(frozen=True)
+class Write:
+    """Something the app writes at run time: ``path`` (absolute, None when it cannot be
+    resolved), ``what`` writes it and where that was read (``origin``). ``folder``: ``path``
+    is a folder the app creates or fills, else a file whose folder must be writable."""
+
+    path: str | None
+    what: str
+    origin: str
+    folder: bool = False
+
+    @property
+    def needs(self) -> str | None:
+        """The folder that must be writable for the write to work."""
+        if self.path is None:
+            return None
+        return self.path if self.folder else posixpath.dirname(self.path) or "/"
 
 
 class Facts(Planner["NonRootUser"]):
@@ -89,6 +111,68 @@ class Facts(Planner["NonRootUser"]):
         return found
 
     @cached
+    def start_scripts(self) -> list[tuple[str, str, RunState]]:
+        """The start scripts the image has and their text: ``(word, text, state)``."""
+        found: list[tuple[str, str, RunState]] = []
+        for _, state, progs in self.start:
+            for words in progs:
+                script = script_word(words)
+                if script is None:
+                    continue
+                paths = (
+                    [resolve_workdir(state.workdir, script)]
+                    if "/" in script
+                    else [posixpath.join(d, script) for d in path_dirs(state)]
+                )
+                for path in paths:
+                    present, text, _ = self.lookup(path)
+                    if present:
+                        if text is not None:
+                            found.append((script, text, state))
+                        break
+        return found
+
+    @cached
+    def writes(self) -> list[Write]:
+        """What the app writes at run time: the start command and scripts (state-creating
+        commands such as migrations, FIFOs, redirections, ``mkdir``/``touch``…) and the
+        sources the image holds (:data:`refactor.data.users.SOURCE_WRITES`)."""
+        out: list[Write] = []
+        for inst, state in ((i, s) for i, s, _ in self.start):
+            where = f"{inst.directive} (line {self.line(inst)})"
+            out.extend(command_writes(start_commands(inst, state), state, where))
+        for word, text, state in self.start_scripts:
+            script = analyse(text, state.workdir, state.env)
+            out.extend(command_writes(script.commands, state, word))
+        out.extend(self._source_writes())
+        return out
+
+    def _source_writes(self) -> list[Write]:
+        suffixes = tuple(s for row in data.SOURCE_WRITES for s in row.suffixes)
+        out: list[Write] = []
+        for placed in self.files:
+            if placed.kind != "context" or not self.ctx.has_context:
+                continue
+            for rel in _source_files(placed, self.ctx, suffixes):
+                text = self.ctx.read(rel)
+                if text is None:
+                    continue
+                for row in data.SOURCE_WRITES:
+                    if not rel.endswith(row.suffixes):
+                        continue
+                    for match in row.pattern.finditer(text):
+                        literal = _LITERAL.fullmatch(match.group("arg").strip())
+                        if literal is None and not row.strict:
+                            continue
+                        path = (
+                            resolve_workdir(self.final.workdir, literal.group(2))
+                            if literal is not None
+                            else None
+                        )
+                        out.append(Write(path, row.what, rel, row.folder))
+        return out
+
+    @cached
     def nginx_server(self) -> bool:
         """Whether the final stage serves with nginx (the nginx image, or a start command)."""
         if self.image is not None and self.image.hub_name == "nginx":
@@ -110,7 +194,7 @@ class Facts(Planner["NonRootUser"]):
         return out
 
     def covered(self, path: str) -> bool:
-        return any(p == path or (rec and inside(path, p)) for p, rec in self.owned)
+        return any(p == path or (rec and under(path, p)) for p, rec in self.owned)
 
     def posix_shell(self) -> bool:
         return is_posix_shell(self.final.shell)
@@ -122,18 +206,18 @@ class Facts(Planner["NonRootUser"]):
     def placements(self, chain: Sequence[Stage]) -> list[Placed]:
         """What the chain's COPY/ADD (and RUN printf > file) put into the image, in order."""
         placed: list[Placed] = []
+        resolved = destinations(chain[-1]) if chain else {}
         for inst, state in self.pairs(chain):
             if inst.directive == "RUN":
                 placed.extend(_written_files(inst, state, self.line(inst) or 0))
                 continue
             if inst.directive not in ("COPY", "ADD"):
                 continue
-            items = [substitute(w, state.variables, inst.escape) for w in inst.values.items]
-            if len(items) < 2:
+            found = resolved.get(inst)
+            if found is None:
                 continue
-            sources, raw_dest = items[:-1], items[-1]
-            dest = resolve_workdir(state.workdir, raw_dest)
-            into_dir = raw_dest.endswith("/") or len(sources) > 1
+            items = [substitute(w, state.variables, inst.escape) for w in inst.values.items]
+            sources, dest, into_dir = items[:-1], found.path, found.into
             line = self.line(inst) or 0
             ref = inst.flag("from")
             docs = {d.name: d for d in inst.heredocs}
@@ -193,6 +277,84 @@ class Facts(Planner["NonRootUser"]):
         return None
 
 
+_LITERAL = re.compile(r"""[rbuf]?(['"`])([^'"`$]+)\1""")
+_REDIRECT = re.compile(r"(?:^|\s)[0-9&]*>>?\|?\s*(?P<target>[^\s&][^\s]*)")
+_MAX_SOURCE_FILES = 2000
+
+
+def _source_files(placed: Placed, ctx: Context, suffixes: tuple[str, ...]) -> list[str]:
+    """The context files of one COPY source that are sources of a known ecosystem."""
+    if placed.source.endswith(suffixes) and ctx.exists(placed.source):
+        return [placed.source]
+    pattern = "**/*" if placed.source == "." else f"{placed.source}/**/*"
+    return [rel for rel in ctx.glob(pattern) if rel.endswith(suffixes)][:_MAX_SOURCE_FILES]
+
+
+def start_commands(inst: Instruction, state: RunState) -> tuple[Command, ...]:
+    """The commands a CMD/ENTRYPOINT runs, with their redirections (``sh -c`` followed)."""
+    if not inst.is_json:
+        return analyse(inst.value, state.workdir, state.env).commands
+    words = tuple(inst.values.items)
+    script = shell_script(words)
+    if script is not None:
+        return analyse(script, state.workdir, state.env).commands
+    return (Command(words, (), state.workdir, inst.value),)
+
+
+def _state_command(words: tuple[str, ...]) -> bool:
+    """Whether a command creates state where it runs (a migration, see STATE_AT_START)."""
+    name, args = invocation(words)
+    if name.startswith("python") and args and args[0].endswith(".py"):
+        name, args = posixpath.basename(args[0]), args[1:]
+    return matches((name, *args), data.STATE_AT_START)
+
+
+def command_writes(commands: Sequence[Command], state: RunState, origin: str) -> list[Write]:
+    """What a start command or script writes: state-creating commands write into the folder
+    they run in, WRITING_COMMANDS write their operands, redirections their targets. Variables
+    the script assigns are expanded; one it does not (or assigns twice) leaves the path
+    unresolved."""
+    variables = dict(state.env)
+    assigned: dict[str, str | None] = {}
+    for cmd in commands:
+        for key, value in cmd.assignments:
+            if not cmd.words:
+                assigned[key] = value if assigned.get(key, value) == value else None
+    variables.update({k: v for k, v in assigned.items() if v is not None})
+    # Function bodies have no known directory; a script that never leaves its start folder
+    # runs them there.
+    fallback = state.workdir if all(c.cwd in (None, state.workdir) for c in commands) else None
+
+    def resolve(word: str, cwd: str | None) -> str | None:
+        value = substitute(word, variables)
+        if "$" in value or "`" in value or (cwd is None and not value.startswith("/")):
+            return None
+        if value.startswith("~"):
+            return None
+        return resolve_workdir(cwd or "/", value)
+
+    out: list[Write] = []
+    for cmd in commands:
+        words = strip_launchers(cmd.words)
+        if not words or cmd.opaque:
+            continue
+        name, cwd = program(words), cmd.cwd or fallback
+        if _state_command(words):
+            what = " ".join(words[:3])
+            out.append(Write(cwd, f"`{what}` (it may create a SQLite database)", origin, True))
+        rule = data.WRITING_COMMANDS.get(name)
+        if rule is not None:
+            operands = [w for w in words[1:] if not w.startswith("-")]
+            chosen = {"all": operands, "first": operands[:1], "last": operands[-1:]}[rule[0]]
+            for word in chosen:
+                out.append(Write(resolve(word, cwd), f"`{name}`", origin, rule[1]))
+        for redirect in cmd.redirects:
+            for match in _REDIRECT.finditer(redirect):
+                target = match.group("target")
+                out.append(Write(resolve(target, cwd), "a `>` redirection", origin))
+    return out
+
+
 _PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"', "%": "%"}
 
 
@@ -234,13 +396,12 @@ def _written_files(inst: Instruction, state: RunState, line: int) -> list[Placed
     return placed
 
 
-def inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def dest_of(inst: Instruction, state: RunState) -> str:
-    raw = substitute(inst.values.items[-1], state.variables, inst.escape)
-    return resolve_workdir(state.workdir, raw)
+def dest_of(stage: Stage, inst: Instruction, state: RunState) -> str:
+    """The folder or file a COPY/ADD of ``stage``'s chain writes (BuildKit's resolution)."""
+    found = copy_destination(stage, inst)
+    if found is not None:
+        return found.path
+    return resolve_workdir(state.workdir, substitute(inst.values.items[-1], state.variables))
 
 
 def _candidates(placed: Placed, path: str, exact: bool) -> list[str]:

@@ -13,7 +13,8 @@ import fnmatch
 import posixpath
 import re
 
-from codemods.non_root_user.facts import Facts, contents, inside
+from codemods.non_root_user.facts import Facts, contents
+from refactor.analysis.semantics import under
 from refactor.data import users as data
 
 #: The temp paths nginx writes (each ``<name>_temp_path``).
@@ -33,7 +34,7 @@ def nginx_unprivileged(facts: Facts) -> bool:
         return False
     confs = [main]
     for placed in facts.files:
-        if inside(placed.dest, "/etc/nginx") and placed.dest != "/etc/nginx/nginx.conf":
+        if under(placed.dest, "/etc/nginx") and placed.dest != "/etc/nginx/nginx.conf":
             confs.extend(contents(placed, facts.ctx))
     text = "\n".join(_strip_nginx_comments(c) for c in confs)
     pid = re.search(r"(?m)^\s*pid\s+([^;\s]+)\s*;", text)

@@ -6,7 +6,9 @@ fixed uid cannot be written numerically), the one the base image ships
 (:func:`refactor.data.users.image_user`), a new system user made with the family's commands
 (:data:`refactor.data.users.CREATE_USER`; scratch needs none). ``USER`` goes after the stage's
 last RUN and before the CMD/ENTRYPOINT/HEALTHCHECK that follows it; the app directory (the
-final WORKDIR, when it is not a system or shared folder) is handed to the user, not recursively.
+final WORKDIR, when it is not a system or shared folder) is handed to the user, not recursively,
+and so is every other folder the app writes at run time (:func:`written_folders`), created by
+the same RUN when missing (``mkdir -p /logs && chown …``).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from codemods.non_root_user.commands import chown_owner, group_created, owner_of, user_created
-from codemods.non_root_user.facts import Facts, inside
+from codemods.non_root_user.facts import Facts, Write
 from refactor.analysis.model import substitute
+from refactor.analysis.semantics import under
 from refactor.data import users as data
 from refactor.data.distros import distro_of
 from refactor.data.system import SHARED_DIRS, SYSTEM_DIRS
@@ -167,21 +170,55 @@ def anchor(facts: Facts) -> list[Instruction]:
     return [i for i in insts[last + 1 :] if i.directive in START][:1]
 
 
-def app_dir_step(facts: Facts, choice: Choice) -> str | None:
-    """``mkdir -p /app && chown …`` handing the app directory itself to the user, or None."""
-    app_dir = facts.final.workdir
+def has_shell(facts: Facts, creates: bool) -> bool:
+    """Whether a RUN can hand folders over (a POSIX shell the stage already runs)."""
     family = distro_of(facts.image)
     ran_shell = any(i.directive == "RUN" and not i.is_json for i, _ in facts.pairs())
-    has_shell = bool(choice.create) or (
+    return creates or (
         facts.posix_shell() and (ran_shell or (family is not None and family.has_shell))
     )
-    if not is_app_dir(app_dir) or not _PLAIN_PATH.match(app_dir) or facts.covered(app_dir):
+
+
+def writable(path: str) -> bool:
+    """Whether anyone may write in ``path`` already (/tmp, /dev…)."""
+    return any(under(path, d) for d in data.WORLD_WRITABLE)
+
+
+def can_hand_over(path: str) -> bool:
+    """Whether ``path`` may be given to the user: not a system or shared folder itself."""
+    return path not in SHARED_DIRS and path not in SYSTEM_DIRS and bool(_PLAIN_PATH.match(path))
+
+
+def written_folders(facts: Facts) -> dict[str, list[Write]]:
+    """The folders the app writes at run time that the user must own, each with its writes
+    (resolved writes only; :mod:`.checks` stops on the others)."""
+    out: dict[str, list[Write]] = {}
+    for write in facts.writes:
+        folder = write.needs
+        if folder is not None and not writable(folder) and not facts.covered(folder):
+            out.setdefault(folder, []).append(write)
+    return out
+
+
+def handed_folders(facts: Facts, choice: Choice) -> list[str]:
+    """The folders the RUN creates and gives to the user: the app directory (the final
+    WORKDIR) and the folders the app writes at run time."""
+    app_dir = facts.final.workdir
+    folders = [app_dir] if is_app_dir(app_dir) and _PLAIN_PATH.match(app_dir) else []
+    folders.extend(f for f in written_folders(facts) if f not in folders)
+    folders = [f for f in folders if not facts.covered(f)]
+    return folders if folders and has_shell(facts, bool(choice.create)) else []
+
+
+def app_dir_step(facts: Facts, choice: Choice) -> str | None:
+    """``mkdir -p /app && chown …`` handing the app directory itself (and the folders the app
+    writes, see :func:`written_folders`) to the user, or None."""
+    folders = " ".join(handed_folders(facts, choice))
+    if not folders:
         return None
-    if not has_shell:
-        return None
-    return f"mkdir -p {app_dir} && chown {choice.user.spec} {app_dir}"
+    return f"mkdir -p {folders} && chown {choice.user.spec} {folders}"
 
 
 def is_app_dir(path: str) -> bool:
     """Whether ``path`` can be the app's own directory (not a system or shared place)."""
-    return path not in SHARED_DIRS and not any(inside(path, d) for d in SYSTEM_DIRS)
+    return path not in SHARED_DIRS and not any(under(path, d) for d in SYSTEM_DIRS)

@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import itertools
 
-from codemods.non_root_user.facts import Facts, dest_of, inside
-from codemods.non_root_user.plan import Choice, anchor, app_dir_step, is_app_dir, last_run
-from refactor.engine.codemod import Explanation, Result, Skip
+from codemods.non_root_user.facts import Facts, dest_of
+from codemods.non_root_user.plan import (
+    Choice,
+    anchor,
+    app_dir_step,
+    handed_folders,
+    is_app_dir,
+    last_run,
+    written_folders,
+)
+from refactor.analysis.semantics import under
+from refactor.engine.codemod import Explanation, Result, Skip, Unsupported
 from refactor.syntax.tree import Blank, Comment, Instruction, Node
 
 
@@ -26,7 +35,7 @@ def render(facts: Facts, choice: Choice) -> Result:
     if not anchors:
         tree = tree.ensure_final_newline()
     nodes = list(tree.nodes)  # ensure_final_newline replaces nodes one for one
-    index = {id(node): i for i, node in enumerate(facts.tree.nodes)}
+    index = {node: i for i, node in enumerate(facts.tree.nodes)}
     explanations: list[Explanation] = []
     kept: list[tuple[Node, str]] = []
     spec, label, app_dir = choice.user.spec, choice.user.label, facts.final.workdir
@@ -35,9 +44,9 @@ def render(facts: Facts, choice: Choice) -> Result:
             continue
         if len(inst.values.items) < 2:
             continue
-        dest = dest_of(inst, state)
-        i = index[id(inst)]
-        if not is_app_dir(app_dir) or not inside(dest, app_dir):
+        dest = dest_of(facts.stage, inst, state)
+        i = index[inst]
+        if not is_app_dir(app_dir) or not under(dest, app_dir):
             why = (
                 f"outside the app directory {app_dir}"
                 if is_app_dir(app_dir)
@@ -64,15 +73,23 @@ def render(facts: Facts, choice: Choice) -> Result:
             )
     last = last_run(facts)
     step = app_dir_step(facts, choice)
+    handed = handed_folders(facts, choice)
+    for folder, writes in written_folders(facts).items():
+        if folder not in handed:
+            raise Unsupported(
+                f"{writes[0].origin} writes into {folder} at run time ({writes[0].what}), and "
+                "the image has no shell to give that folder to the user",
+                code="USR023",
+            )
     commands = [*choice.create, step] if step else list(choice.create)
     user_node = Instruction.create("USER", spec, style=style)
     if anchors:
-        user_at = index[id(anchors[0])]
+        user_at = index[anchors[0]]
         while user_at > 0 and isinstance(nodes[user_at - 1], Comment):
             user_at -= 1
         user_node = user_node.with_changes(leading=anchors[0].leading)
     else:
-        user_at = index[id(facts.stage.instructions[-1])] + 1
+        user_at = index[facts.stage.instructions[-1]] + 1
         user_node = user_node.with_changes(leading=facts.stage.instructions[-1].leading)
     inserts: list[tuple[int, list[Node]]] = [(user_at, [user_node])]
     if commands:
@@ -82,7 +99,7 @@ def render(facts: Facts, choice: Choice) -> Result:
             joiner = f" {style.escape}{style.eol}{leading}{style.indent}&& "
         run_node = Instruction.create("RUN", joiner.join(commands), style=style)
         run_node = run_node.with_changes(leading=leading)
-        run_at = index[id(last)] + 1
+        run_at = index[last] + 1
         if run_at == user_at:
             inserts = [(user_at, [run_node, user_node])]
         else:
@@ -121,11 +138,18 @@ def _explain_run(facts: Facts, choice: Choice, node: Node, step: str | None) -> 
         why.append(f"{choice.why}; a home keeps tools that write to $HOME working")
     if step:
         app_dir = facts.final.workdir
-        what.append(f"handed the app directory {app_dir} itself to {user.label}")
-        why.append(
-            f"so the app can create files in {app_dir} (databases, uploads, logs); not "
-            "recursive, RUN outputs stay root-owned"
-        )
+        handed = handed_folders(facts, choice)
+        if app_dir in handed:
+            what.append(f"handed the app directory {app_dir} itself to {user.label}")
+            why.append(
+                f"so the app can create files in {app_dir} (databases, uploads, logs); not "
+                "recursive, RUN outputs stay root-owned"
+            )
+        for folder, writes in written_folders(facts).items():
+            if folder != app_dir:
+                what.append(f"created {folder} owned by {user.label}")
+            found = "; ".join(dict.fromkeys(f"{w.origin} writes with {w.what}" for w in writes))
+            why.append(f"the app writes into {folder} at run time ({found})")
     early = "after the last RUN" if last_run(facts).directive == "RUN" else "right after FROM"
     why.append(f"placed {early} so code changes keep it cached")
     return [facts.codemod.explain("; ".join(what), "; ".join(why), node=node)]
@@ -152,8 +176,8 @@ def _insert(facts: Facts, nodes: list[Node], at: int, new: list[Node], *, spaced
 
 def _spaced(facts: Facts) -> bool:
     """Whether the stage separates every instruction from the next with a blank line."""
-    index = {id(node): i for i, node in enumerate(facts.tree.nodes)}
-    positions = [index[id(i)] for i in facts.stage.instructions]
+    index = {node: i for i, node in enumerate(facts.tree.nodes)}
+    positions = [index[i] for i in facts.stage.instructions]
     gaps = list(itertools.pairwise(positions))
     return len(gaps) >= 2 and all(
         any(isinstance(n, Blank) for n in facts.tree.nodes[a + 1 : b]) for a, b in gaps

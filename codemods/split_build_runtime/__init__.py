@@ -25,9 +25,10 @@ from codemods.split_build_runtime.checks import splittable
 from codemods.split_build_runtime.facts import read_facts
 from codemods.split_build_runtime.plans import planner_for
 from codemods.split_build_runtime.render import render
-from codemods.split_build_runtime.steps import dependency_layer
+from codemods.split_build_runtime.steps import dependency_layer, start_command
+from codemods.split_build_runtime.variants import VARIANTS, adjust
 from refactor.analysis.model import build_model
-from refactor.engine.codemod import Codemod, Context, Result, Unsupported
+from refactor.engine.codemod import Codemod, Context, OptionSpec, Result, Unsupported
 from refactor.syntax.tree import Dockerfile
 
 __all__ = ["SplitBuildRuntime"]
@@ -42,6 +43,16 @@ class SplitBuildRuntime(Codemod):
         "whenever the runtime cannot be proven to keep working."
     )
     default = True
+    #: What the back-off may ask for instead of the default split (:mod:`.variants`).
+    variants = VARIANTS
+    options = (
+        OptionSpec(
+            "runtime_flavour",
+            "Kind of runtime image for new runtime stages.",
+            choices=("distroless", "slim", "alpine", "scratch"),
+        ),
+        OptionSpec("runtime_image", "Runtime image to use.", metavar="IMAGE"),
+    )
     codes: ClassVar[Mapping[str, str]] = {
         "SPL001": "the file is not a single-stage Dockerfile (no FROM, or already multi-stage)",
         "SPL002": "the stage opts out of the split (# msb-migrate: skip=split-build-runtime)",
@@ -72,6 +83,8 @@ class SplitBuildRuntime(Codemod):
         "SPL027": "the HEALTHCHECK runs a program the runtime stage does not have",
         "SPL028": "an artifact path contains white space",
         "SPL029": "an ENV mixes build and runtime variables in the legacy form",
+        "SPL030": "the start command needs a shell and the runtime image has none",
+        "SPL035": "the runtime would be the builder's image and the build leaves nothing behind",
     }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
@@ -88,5 +101,7 @@ class SplitBuildRuntime(Codemod):
                 code="SPL012",
             )
         plan = planner_for(facts.ecosystem.name)(facts)
+        adjust(facts, plan)  # the variant asked for (none in a normal run)
         dependency_layer(facts, plan)
+        start_command(facts, plan)
         return render(self, facts, plan)

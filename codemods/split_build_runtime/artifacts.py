@@ -15,8 +15,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 from codemods.split_build_runtime import manifests
-from codemods.split_build_runtime.facts import Facts, absolute, operands, option
+from codemods.split_build_runtime.facts import Facts, absolute, operands
+from codemods.split_build_runtime.gomodule import go_outputs
 from codemods.split_build_runtime.plan import Copy
+from refactor.analysis.semantics import option
 from refactor.analysis.shell import Command
 from refactor.data import ecosystems as eco
 from refactor.data import java
@@ -45,28 +47,18 @@ def outputs(f: Facts, cmd: Command, variables: Mapping[str, str]) -> list[str]:
         out.append(dest)
         out.extend(posixpath.join(dest, posixpath.basename(s.rstrip("/"))) for s in ops[:-1])
     elif name == "go" and ops[:1] in (["build"], ["install"]):
-        target = option(cmd, "-o")
-        if ops[0] == "build" and target:
-            path = absolute(cwd, target)
-            out.extend((path, posixpath.join(path, "*")))
-        elif ops[0] == "build":
-            module = manifests.go_module_name(f.ctx)
-            if module and len(ops) <= 2 and (len(ops) == 1 or ops[1] in (".", "./")):
-                out.append(absolute(cwd, module))
-        else:
-            gopath = variables.get("GOPATH", "/go")
-            out.append(posixpath.join(gopath, "bin", "*"))
-    elif name in eco.C_COMPILERS and option(cmd, "-o"):
-        out.append(absolute(cwd, option(cmd, "-o") or ""))
+        out.extend(go_outputs(f, cmd, variables))
+    elif name in eco.C_COMPILERS and option(cmd.args, "-o", attached=True):
+        out.append(absolute(cwd, option(cmd.args, "-o", attached=True) or ""))
     elif name == "jar":
-        target = option(cmd, "--file", "-f")
+        target = option(cmd.args, "--file", "-f", attached=True)
         if target is None and ops and re.fullmatch(r"c\w*f\w*", cmd.args[0]):
             target = ops[1] if len(ops) > 1 else None
         if target:
             out.append(absolute(cwd, target))
-    elif name == "javac" and option(cmd, "-d"):
-        out.append(absolute(cwd, option(cmd, "-d") or "") + "/*")
-        out.append(absolute(cwd, option(cmd, "-d") or ""))
+    elif name == "javac" and option(cmd.args, "-d", attached=True):
+        out.append(absolute(cwd, option(cmd.args, "-d", attached=True) or "") + "/*")
+        out.append(absolute(cwd, option(cmd.args, "-d", attached=True) or ""))
     elif name in ("mvn", "mvnw") and set(ops) & java.MAVEN_PACKAGE_GOALS:
         out.append(absolute(cwd, f"target/{manifests.maven_artifact(f.ctx)}"))
     elif name in ("gradle", "gradlew") and set(ops) & java.GRADLE_JAR_TASKS:
@@ -80,7 +72,7 @@ def outputs(f: Facts, cmd: Command, variables: Mapping[str, str]) -> list[str]:
         home = variables.get("CARGO_HOME", "/usr/local/cargo")
         out.extend(posixpath.join(home, "bin", b) for b in manifests.cargo_bins(f.ctx))
     elif name == "dotnet" and ops[:1] == ["publish"]:
-        target = option(cmd, "-o", "--output")
+        target = option(cmd.args, "-o", "--output", attached=True)
         path = absolute(cwd, target) if target else absolute(cwd, "*bin/*/publish")
         out.extend((path, path + "/*"))  # default: [project/]bin/<config>/<tfm>/publish
     elif name == "make" and "install" in ops:

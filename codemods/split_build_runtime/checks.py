@@ -4,17 +4,28 @@ A split needs exactly one stage, on a plain, non-Windows, non-scratch base image
 ``--platform``, and no ONBUILD or SHELL (their effect on a new stage is not modelled). Each
 check raises :class:`~refactor.engine.codemod.Unsupported` with its stable code; the order of
 the checks is the order the user sees the first failing one in.
+
+:func:`worth_splitting` is the last check, run by a planner on its plan: a split onto the
+builder's own image that leaves nothing behind gains nothing (measured on real apps: a
+``python:3.11-slim`` app split onto the same slim image came out larger), so it is skipped
+(SPL035) and the file is left to the other codemods.
 """
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Sequence
+
+from codemods.split_build_runtime.facts import Facts, operands
+from codemods.split_build_runtime.plan import Plan
 from refactor.analysis.images import ImageRef
 from refactor.analysis.model import BuildModel, Stage
 from refactor.analysis.semantics import is_windows
+from refactor.data import ecosystems as eco
 from refactor.engine.codemod import Codemod, Unsupported
 from refactor.syntax.tree import Dockerfile
 
-__all__ = ["splittable"]
+__all__ = ["splittable", "worth_splitting"]
 
 #: Instructions whose effect on a new stage the split does not model.
 _UNSUPPORTED = ("ONBUILD", "SHELL")
@@ -52,7 +63,40 @@ def splittable(codemod: Codemod, tree: Dockerfile, model: BuildModel) -> tuple[S
         if inst.directive in _UNSUPPORTED:
             raise Unsupported(
                 f"{inst.directive} is not supported by the split",
-                tree.line_numbers.get(id(inst)),
+                tree.line_of(inst, None),
                 code="SPL007",
             )
     return stage, image
+
+
+def worth_splitting(f: Facts, plan: Plan, dropped: Sequence[str]) -> None:
+    """The benefit gate: no split when the runtime would be the builder's own image and the
+    build leaves nothing behind — no toolchain or compiler, no system package the runtime does
+    not install again, nothing the planner drops (``dropped``: dev dependencies…), no build
+    command other than installs of what the runtime copies whole. Such a split only moves the
+    same files into a second stage (a virtualenv even adds its own pip)."""
+    if plan.runtime_image != str(f.image) or dropped:
+        return
+    for _, cmd in f.all_commands:
+        name = posixpath.basename(cmd.name)
+        if name in eco.PACKAGE_MANAGERS:
+            ops = operands(cmd)
+            if ops[:1] in (["install"], ["add"]) and any(
+                eco.runtime_package(p) != (p,) for p in ops[1:]
+            ):
+                return  # a compiler or a -dev package stays in the builder
+            continue
+        if name in ("npm", "yarn", "pnpm") and (
+            cmd.has_flag("-g", "--global") or cmd.args[:1] == ("global",)
+        ):
+            return  # a global install the runtime leaves behind
+        if name in eco.NEUTRAL_COMMANDS or name in eco.FILE_COMMANDS or name in eco.USER_COMMANDS:
+            continue
+        words = (name, *cmd.args)
+        if not any(words[: len(prefix)] == prefix for prefix in eco.COPIED_INSTALLS):
+            return  # a build step: what it leaves behind is the split's gain
+    raise Unsupported(
+        f"the runtime would be the same image (`{plan.runtime_image}`) and the build leaves "
+        "nothing behind (no compiler, toolchain or dev dependencies): nothing to gain",
+        code="SPL035",
+    )

@@ -10,28 +10,29 @@ facts (every command, the folders the context was copied to, the last build step
 computed on first use and kept on the record.
 
 Decisions: planners never read the tree or the context for themselves what a fact here
-already says; path helpers (:func:`absolute`, :func:`under`, :func:`operands`,
-:func:`option`) live here because every planner uses them.
+already says; path helpers (:func:`absolute`, :func:`operands`) live here because every
+planner uses them (``under`` and ``option`` are the semantics layer's: the split reads
+``-oPATH`` too, with ``attached=True``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import posixpath
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codemods.split_build_runtime import manifests
+from refactor.analysis.destinations import copy_destination
 from refactor.analysis.images import ImageRef
 from refactor.analysis.model import BuildModel, RunState, Stage, resolve_workdir, substitute
-from refactor.analysis.semantics import run_commands
+from refactor.analysis.semantics import option, run_commands, under
 from refactor.analysis.shell import Command, analyse
 from refactor.caching import cached
 from refactor.data import ecosystems as eco
-from refactor.engine.codemod import Context, Unsupported
-from refactor.syntax.tree import Comment, Dockerfile, Instruction, Node, Style
+from refactor.engine.codemod import Context, OnTree, Unsupported
+from refactor.syntax.tree import Comment, Dockerfile, Instruction
 
-__all__ = ["Facts", "Run", "absolute", "operands", "option", "read_facts", "under"]
+__all__ = ["Facts", "Run", "absolute", "operands", "read_facts"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,8 +46,9 @@ class Run:
 
 
 @dataclass(frozen=True, eq=False)
-class Facts:
-    """What the planners know about the single-stage build being split."""
+class Facts(OnTree):
+    """What the planners know about the single-stage build being split (with the engine's
+    :class:`OnTree` helpers: ``style``, ``line``, ``new``)."""
 
     tree: Dockerfile
     ctx: Context
@@ -61,18 +63,6 @@ class Facts:
     rewritten: tuple[str, tuple[str, ...]] | None = None
 
     # -- the tree -------------------------------------------------------------------------------
-    @property
-    def style(self) -> Style:
-        return self.tree.style
-
-    def line(self, node: Node) -> int | None:
-        """The first line of ``node`` in the tree (None for a node that is not in it)."""
-        return self.tree.line_numbers.get(id(node))
-
-    def new(self, directive: str, args: str, flags: Sequence[str] = ()) -> Instruction:
-        """A new instruction in the file's style."""
-        return Instruction.create(directive, args, flags=flags, style=self.style)
-
     def index(self, inst: Instruction) -> int:
         """The position of ``inst`` in the stage."""
         for i, other in enumerate(self.stage.instructions):
@@ -122,10 +112,9 @@ class Facts:
             dest = substitute(items[-1], state.variables, inst.escape)
             sources = items[:-1]
             path = absolute(state.workdir, dest)
-            is_dir = (
-                dest.endswith("/")
-                or len(sources) > 1
-                or any(s in (".", "./") or s.endswith("/") for s in sources)
+            resolved = copy_destination(self.stage, inst)
+            is_dir = (resolved is not None and resolved.into) or any(
+                s in (".", "./") or s.endswith("/") for s in sources
             )
             if not is_dir and dest in (".", "./"):
                 is_dir = True
@@ -152,7 +141,8 @@ class Facts:
             ):
                 continue
             dest = absolute(state.workdir, substitute(items[-1], state.variables, inst.escape))
-            is_dir = items[-1].endswith("/") or len(items) > 2
+            resolved = copy_destination(self.stage, inst)
+            is_dir = resolved is not None and resolved.into
             out.append(posixpath.join(dest, "*") if is_dir else dest)
         return tuple(out)
 
@@ -164,7 +154,6 @@ def read_facts(
     final = stage.final_state
     assert final is not None  # a stage of a built model always has its final state
     runs: list[Run] = []
-    lines = tree.line_numbers
     for inst, state in stage.steps("RUN"):
         script = run_commands(inst, state)
         if "stdin" in script.problems:
@@ -173,9 +162,9 @@ def read_facts(
             )
         if not script.readable:
             raise Unsupported(
-                "a RUN step cannot be read (opaque shell)", lines.get(id(inst)), code="SPL008"
+                "a RUN step cannot be read (opaque shell)", tree.line_of(inst, None), code="SPL008"
             )
-        runs.append(Run(inst, state, script.commands, lines.get(id(inst)) or 0))
+        runs.append(Run(inst, state, script.commands, tree.line_of(inst, 0)))
     start = _start_words(tree, stage)
     names = frozenset(cmd.name for run in runs for cmd in run.commands)
     ecosystem = eco.ecosystem_of_build(image, names)
@@ -206,7 +195,7 @@ def _start_words(tree: Dockerfile, stage: Stage) -> tuple[str, ...]:
             if len(commands) != 1 or commands[0].opaque:
                 raise Unsupported(
                     f"the start command `{inst.value}` is a shell script too complex to check",
-                    tree.line_numbers.get(id(inst)),
+                    tree.line_of(inst, None),
                     code="SPL009",
                 )
             words.extend(commands[0].words)
@@ -248,7 +237,7 @@ def _built_equivalent(facts: Facts, words: tuple[str, ...]) -> tuple[str, ...] |
         for _, cmd in facts.all_commands:
             if cmd.name != "go" or cmd.args[:1] != ("build",) or cmd.cwd != workdir:
                 continue
-            output = option(cmd, "-o")
+            output = option(cmd.args, "-o", attached=True)
             rest = [w for w in cmd.args[1:] if w not in ("-o", output, "-trimpath")]
             if output and rest == [package]:
                 return (absolute(workdir, output), *args)
@@ -274,10 +263,6 @@ def absolute(cwd: str | None, path: str) -> str:
     return resolve_workdir(cwd or "/", path)
 
 
-def under(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
 def operands(cmd: Command) -> list[str]:
     """Non-option arguments of a command (``--`` ends the options)."""
     out: list[str] = []
@@ -290,18 +275,3 @@ def operands(cmd: Command) -> list[str]:
         else:
             out.append(word)
     return out
-
-
-def option(cmd: Command, *names: str) -> str | None:
-    """The value of ``-o X`` / ``--out=X`` style options (the last one)."""
-    found = None
-    words = cmd.args
-    for i, word in enumerate(words):
-        for name in names:
-            if word == name and i + 1 < len(words):
-                found = words[i + 1]
-            elif word.startswith(name + "=") and name.startswith("--"):
-                found = word[len(name) + 1 :]
-            elif len(name) == 2 and word.startswith(name) and len(word) > 2:
-                found = word[2:]  # -oPATH
-    return found

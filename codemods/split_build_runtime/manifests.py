@@ -21,9 +21,10 @@ __all__ = [
 ]
 
 
-def go_module_name(ctx: Context) -> str | None:
-    """The last element of go.mod's module path (``go build`` names the binary after it)."""
-    text = ctx.read("go.mod")
+def go_module_name(ctx: Context, folder: str = "") -> str | None:
+    """The last element of the module path of ``folder``'s go.mod (the context root's by
+    default): ``go build`` in the module's root names the binary after it."""
+    text = ctx.read(f"{folder}/go.mod" if folder else "go.mod")
     if text is None:
         return None
     found = re.search(r"^module\s+(\S+)", text, re.M)

@@ -33,10 +33,10 @@ class Plan:
     runtime_why: str
     programs: frozenset[str]  # programs the runtime image provides
     copies: list[Copy] = field(default_factory=list)
-    # builder edits: id(instruction) -> nodes replacing it / put before it / after it
-    replace: dict[int, list[Node]] = field(default_factory=dict)
-    before: dict[int, list[Node]] = field(default_factory=dict)
-    after: dict[int, list[Node]] = field(default_factory=dict)
+    # builder edits: instruction -> nodes replacing it / put before it / after it
+    replace: dict[Node, list[Node]] = field(default_factory=dict)
+    before: dict[Node, list[Node]] = field(default_factory=dict)
+    after: dict[Node, list[Node]] = field(default_factory=dict)
     runtime_head: list[Node] = field(default_factory=list)  # after FROM (ENV, RUN)
     runtime_tail: list[Node] = field(default_factory=list)  # after the copies
     explanations: list[tuple[Node, str, str]] = field(default_factory=list)

@@ -62,10 +62,10 @@ def render(codemod: Codemod, f: Facts, plan: Plan) -> Result:
         j = i - 1
         while j >= 0 and isinstance(nodes[j], Comment):
             j -= 1
-        if id(node) in moved:
+        if node in moved:
             take.update(range(j + 1, i + 1))
-        if id(node) in plan.before:
-            before_at[j + 1] = plan.before[id(node)]
+        if node in plan.before:
+            before_at[j + 1] = plan.before[node]
     last_inst = max(i for i, n in enumerate(nodes) if isinstance(n, Instruction))
     builder: list[Node] = []
     runtime_moved: list[Node] = []
@@ -104,13 +104,14 @@ def render(codemod: Codemod, f: Facts, plan: Plan) -> Result:
         if node is from_:
             builder.append(new_from)
             continue
-        key = id(node)
-        builder.extend(plan.replace.get(key, [node]))
-        builder.extend(plan.after.get(key, []))
+        builder.extend(plan.replace.get(node, [node]))
+        builder.extend(plan.after.get(node, []))
     while builder and isinstance(builder[-1], Blank):
         builder.pop()
     user = stage.last("USER")
-    if user is not None and id(user) not in moved and not plan.static_site:
+    if user is not None and user not in moved and not plan.static_site:
+        # A copy, not the node itself: the builder keeps its USER, and a node twice in one
+        # tree would break every lookup by identity (line_of, the next codemod's edits).
         runtime_moved.insert(0, dataclasses.replace(user))
     # Healthcheck commands must exist in the runtime.
     for node in runtime_moved:
@@ -194,11 +195,11 @@ def _as_word(f: Facts) -> str:
     return "AS" if f.style.upper else "as"
 
 
-def _moved_instructions(f: Facts) -> set[int]:
-    """Instructions that move to the runtime stage (ids): runtime metadata, COPYs of files
+def _moved_instructions(f: Facts) -> set[Instruction]:
+    """Instructions that move to the runtime stage: runtime metadata, COPYs of files
     after a compiled build, and USERs after the last RUN."""
     stage = f.stage
-    moved: set[int] = set()
+    moved: set[Instruction] = set()
     last_build = f.last_build_index
     last_run = f.last_run_index
     compiled = f.ecosystem.compiled
@@ -210,7 +211,7 @@ def _moved_instructions(f: Facts) -> set[int]:
             or (after_build and i > last_build and compiled)
             or (directive == "USER" and i > last_run)
         ):
-            moved.add(id(inst))
+            moved.add(inst)
     return moved
 
 

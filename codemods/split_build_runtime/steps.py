@@ -10,16 +10,18 @@ packages, which users a runtime image has) comes from :mod:`refactor.data.ecosys
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import json
 import posixpath
 import re
 from collections.abc import Sequence
 
 from codemods.split_build_runtime.artifacts import artifact, produced, resolve_program
-from codemods.split_build_runtime.facts import Facts, Run, absolute, operands, under
+from codemods.split_build_runtime.facts import Facts, Run, absolute, operands
 from codemods.split_build_runtime.plan import Copy, Plan
 from refactor.analysis.images import ImageRef
-from refactor.analysis.shell import Command
+from refactor.analysis.semantics import under
+from refactor.analysis.shell import Command, analyse
 from refactor.data import ecosystems as eco
 from refactor.data import system
 from refactor.data.distros import distro_of
@@ -35,7 +37,9 @@ __all__ = [
     "dependency_layer",
     "explicit",
     "flavour",
+    "needs_shell",
     "packages",
+    "start_command",
     "system_packages",
 ]
 
@@ -220,8 +224,9 @@ def check_start_paths(f: Facts, roots: Sequence[str], plan: Plan) -> None:
     )
 
 
-def compiled_copies(f: Facts, plan: Plan) -> None:
-    """Binary ecosystems: copy the program the start command runs (and its files)."""
+def compiled_copies(f: Facts, plan: Plan, *, assets: bool = True) -> None:
+    """Binary ecosystems: copy the program the start command runs (and, unless the planner
+    reads the program's sources itself, the asset files its sources name)."""
     built = produced(f)
     program = resolve_program(f, f.start[0], built)
     if program is None:
@@ -236,7 +241,8 @@ def compiled_copies(f: Facts, plan: Plan) -> None:
         )
     copy = artifact(f, program, built, "the program the start command runs")
     toolchain_paths = eco.TOOLCHAIN_PATHS.get(f.ecosystem.name, ())
-    if copy is not None and posixpath.dirname(program) in toolchain_paths:
+    bare = "/" not in f.start[0]  # found on the PATH: it may move to another PATH folder
+    if copy is not None and bare and posixpath.dirname(program) in toolchain_paths:
         copy.dest = posixpath.join("/usr/local/bin", posixpath.basename(program))
         copy.why += " (found on the toolchain image's PATH; /usr/local/bin is on every PATH)"
     if copy is not None:
@@ -252,7 +258,8 @@ def compiled_copies(f: Facts, plan: Plan) -> None:
                 "binary is what the run command would compile and start",
             )
         )
-    _asset_copies(f, plan)
+    if assets:
+        _asset_copies(f, plan)
     check_after_build(f, [c.source for c in plan.copies])
 
 
@@ -278,6 +285,114 @@ def _asset_copies(f: Facts, plan: Plan) -> None:
         path = posixpath.join(workdir, name)
         if any(mention.search(s) for s in sources) and any(under(path, r) for r in roots):
             plan.copies.append(Copy(path, path, "the program reads it at run time"))
+
+
+# -- the start command ---------------------------------------------------------------------------
+
+#: Characters that make a shell-form command shell syntax (expansions, globs, operators,
+#: redirections, escapes, comments, subshells): only /bin/sh can run such a command.
+_SHELL_SYNTAX = frozenset("$`\\;&|<>()*?[]~{}!#\n")
+
+
+def exec_words(f: Facts, inst: Instruction) -> list[str] | None:
+    """The argv a shell-form CMD/ENTRYPOINT runs, when it has no shell syntax (so exec form
+    runs the same words: quotes that only group words are fine), else None."""
+    value = inst.value.strip()
+    if not value or any(c in _SHELL_SYNTAX for c in value):
+        return None
+    state = f.stage.state_of(inst)
+    script = analyse(value, state.workdir, state.variables)
+    if script.opaque or len(script.commands) != 1:
+        return None
+    cmd = script.commands[0]
+    if cmd.opaque or cmd.assignments or cmd.redirects or cmd.substitution:
+        return None
+    words = list(cmd.words)
+    if words[:1] == ["exec"]:
+        words = words[1:]
+    return words or None
+
+
+def _shell_start(f: Facts) -> tuple[Instruction | None, bool]:
+    """The shell-form start instruction the runtime runs (None when none), and whether exec
+    form can run it as written."""
+    if f.rewritten is not None:
+        return None, True  # the planner starts the built binary in exec form
+    entry, cmd = f.stage.last("ENTRYPOINT"), f.stage.last("CMD")
+    if entry is not None and not entry.is_json:
+        return entry, exec_words(f, entry) is not None  # a shell-form ENTRYPOINT ignores CMD
+    if cmd is not None and not cmd.is_json:
+        # under an exec-form ENTRYPOINT, a shell-form CMD is the arguments `/bin/sh -c …`
+        return cmd, entry is None and exec_words(f, cmd) is not None
+    return None, True
+
+
+def needs_shell(f: Facts) -> bool:
+    """Whether the start command needs /bin/sh in the runtime (a shell-form CMD/ENTRYPOINT
+    that exec form cannot run as written): a planner then picks a runtime with a shell."""
+    inst, convertible = _shell_start(f)
+    return inst is not None and not convertible
+
+
+def start_command(f: Facts, plan: Plan) -> None:
+    """The start command must work in the runtime stage as written: a shell-form command on a
+    runtime without a shell (distroless, scratch) becomes exec form when its words allow it,
+    and the program it runs by path must be a path the runtime stage has."""
+    if plan.static_site:
+        return
+    if plan.start is None and "sh" not in plan.programs:
+        inst, convertible = _shell_start(f)
+        if inst is not None:
+            words = exec_words(f, inst) if convertible else None
+            if words is None:
+                raise Unsupported(
+                    f"the start command `{inst.value.strip()}` needs a shell and the runtime "
+                    f"image `{plan.runtime_image}` has none",
+                    f.line(inst),
+                    code="SPL030",
+                )
+            plan.start = f.new(inst.directive, json.dumps(words))
+            plan.explanations.append(
+                (
+                    plan.start,
+                    f"rewrote the shell-form {inst.directive} in exec form",
+                    f"`{plan.runtime_image}` has no /bin/sh to run a shell-form command, and "
+                    f"`{inst.value.strip()}` has no shell syntax (variables, globs, "
+                    "redirections, operators), so exec form runs the same words; the program "
+                    "is PID 1 and gets the stop signal",
+                )
+            )
+    _check_start_program(f, plan)
+
+
+def _check_start_program(f: Facts, plan: Plan) -> None:
+    """The program the runtime starts exists there: a runtime program, a copied file, or
+    one the moved COPYs of the context bring."""
+    words = plan.start.values.items if plan.start is not None and plan.start.is_json else f.start
+    if not words:
+        return
+    word = words[0]
+    if "/" not in word:
+        on_path = (*f.final.env.get("PATH", "").split(":"), *eco.DEFAULT_PATH)
+        if word in plan.programs or any(
+            posixpath.basename(c.dest.rstrip("/")) == word
+            and posixpath.dirname(c.dest.rstrip("/")) in on_path
+            for c in plan.copies
+        ):
+            return
+        raise Unsupported(
+            f"the start command runs `{word}`, which the runtime stage does not have",
+            code="SPL021",
+        )
+    path = absolute(f.final.workdir, word)
+    if any(under(path, c.dest.rstrip("/") or "/") for c in plan.copies):
+        return
+    if any(fnmatch.fnmatchcase(path, p) for p in f.context_files_after_build):
+        return
+    raise Unsupported(
+        f"the start command runs `{path}`, which the runtime stage does not have",
+        code="SPL021",
+    )
 
 
 # -- nothing after the build is lost --------------------------------------------------------------
@@ -385,7 +500,7 @@ def _install_manifests(f: Facts, run: Run, workdir: str, dest: str) -> list[str]
 def _install_first(
     f: Facts, plan: Plan, copy: Instruction, dest: str, run: Run, manifests: list[str]
 ) -> None:
-    key = id(run.inst)
+    key = run.inst
     moved = [
         *plan.before.pop(key, []),
         *plan.replace.pop(key, [run.inst]),
@@ -393,7 +508,7 @@ def _install_first(
     ]
     target = dest if dest.endswith("/") else f"{dest}/"
     new_copy = f.new(copy.directive, " ".join([*manifests, target]))
-    plan.before.setdefault(id(copy), []).extend([new_copy, *moved])
+    plan.before.setdefault(copy, []).extend([new_copy, *moved])
     plan.replace[key] = []
     plan.explanations.append(
         (

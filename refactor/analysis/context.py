@@ -47,18 +47,31 @@ MAX_CONTEXT_ENTRIES = 20_000
 #: Folders whose contents are not listed (they are recorded, and are never app sources).
 OPAQUE_FOLDERS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".gradle"})
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^git@", re.IGNORECASE)
-#: Names that end like a Dockerfile but are an editor's or a merge tool's leftovers.
+#: Names that end like a Dockerfile but are an editor's or a merge tool's leftovers, a
+#: document or script about one (``Dockerfile.md``, ``Dockerfile.sh``), or a template that
+#: renders one (``Dockerfile.j2``, ``Dockerfile.in``: not buildable as it is, so a directory
+#: walk must not report it as a file that is not a Dockerfile).
 _LEFTOVER_SUFFIXES = (".dockerignore", ".orig", ".rej", ".bak", ".swp", "~")
+_NOT_DOCKERFILE_SUFFIXES = (
+    ".md", ".txt", ".rst", ".adoc", ".html", ".sh", ".ps1", ".py", ".yml", ".yaml", ".json",
+    ".toml", ".lock",
+    ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".in", ".erb", ".mustache",
+    ".hbs", ".gotmpl", ".envsubst",
+)  # fmt: skip
 
 
 def is_dockerfile_name(name: str) -> bool:
-    """Whether a file called ``name`` is a Dockerfile by its name."""
-    if name.endswith(_LEFTOVER_SUFFIXES):
+    """Whether a file called ``name`` is a Dockerfile by its name: the names ``docker build``
+    reads by default (``Dockerfile``, then lowercase ``dockerfile``), Podman's
+    ``Containerfile``, and the common variants ``*.Dockerfile``, ``*.dockerfile``,
+    ``Dockerfile.*`` and ``dockerfile.*`` — not leftovers (``.orig``, ``~``), BuildKit's
+    per-Dockerfile ``.dockerignore`` files, nor documents and scripts (``Dockerfile.md``)."""
+    if name.endswith(_LEFTOVER_SUFFIXES) or name.lower().endswith(_NOT_DOCKERFILE_SUFFIXES):
         return False
     return (
-        name in ("Dockerfile", "Containerfile")
+        name in ("Dockerfile", "dockerfile", "Containerfile")
         or name.endswith((".Dockerfile", ".dockerfile"))
-        or name.startswith("Dockerfile.")
+        or name.startswith(("Dockerfile.", "dockerfile."))
     )
 
 

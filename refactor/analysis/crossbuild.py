@@ -3,10 +3,11 @@
 ``cross-platform`` proves that what a build stage hands the runtime is the same whichever
 machine builds it, and ``dev-target`` finds the command a development stage should run; both
 read the same facts out of the steps of a stage: a command's words once ``env A=B`` is looked
-through, the value of one of its options, the environment as written, and which build-context
-path a COPY put at an image path. They live here, below the codemods, so neither codemod
-imports the other (the knowledge of which tools cross-compile is data, in
-:mod:`refactor.data.platforms`).
+through, the environment as written, and which build-context path a COPY put at an image path
+(an option's value and whether a path is under another are the semantics layer's
+:func:`~refactor.analysis.semantics.option` and :func:`~refactor.analysis.semantics.under`).
+They live here, below the codemods, so neither codemod imports the other (the knowledge of
+which tools cross-compile is data, in :mod:`refactor.data.platforms`).
 
 Decisions:
 
@@ -14,7 +15,9 @@ Decisions:
   into the destination, a file goes into a destination folder (a trailing ``/``, ``.``, the
   WORKDIR itself, several sources, a wildcard) or becomes the destination. An instruction with
   ``--from``, a heredoc or an unknown source is not the context; the last match wins, as the
-  last copy overwrites the earlier ones.
+  last copy overwrites the earlier ones. It is the reverse of
+  :func:`refactor.analysis.context.context_sources` (what one COPY reads, normalised, which
+  loses the trailing ``/`` this rule needs), so the two stay apart.
 * :func:`every_command` is the semantics layer's reading of a RUN with one policy on top: a
   proof needs every command, so a RUN with any problem (a heredoc fed to a program, opaque
   shell text, a non-POSIX SHELL) is refused, under one reason per problem.
@@ -30,7 +33,7 @@ import re
 from collections.abc import Sequence
 
 from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
-from refactor.analysis.semantics import run_commands
+from refactor.analysis.semantics import run_commands, under
 from refactor.analysis.shell import Command
 from refactor.syntax.tree import Instruction
 
@@ -39,9 +42,7 @@ __all__ = [
     "context_source",
     "effective_words",
     "every_command",
-    "option",
     "raw_env",
-    "under",
 ]
 
 #: Why a RUN that is not read completely cannot be proven, by the semantics layer's problem.
@@ -74,11 +75,6 @@ def every_command(inst: Instruction, state: RunState) -> tuple[Command, ...]:
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 
 
-def under(path: str, root: str) -> bool:
-    """Whether ``path`` is ``root`` or inside it."""
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
 def effective_words(cmd: Command) -> tuple[tuple[str, ...], dict[str, str]]:
     """The command's words and assignments, looking through ``env A=B program …``."""
     words = cmd.words
@@ -90,18 +86,6 @@ def effective_words(cmd: Command) -> tuple[tuple[str, ...], dict[str, str]]:
             assignments[key] = value
         words = tuple(rest)
     return words, assignments
-
-
-def option(words: Sequence[str], *names: str) -> str | None:
-    """The value of the last of ``names`` given in ``words`` (``-o X``, ``--output=X``)."""
-    found = None
-    for i, word in enumerate(words):
-        for name in names:
-            if word == name and i + 1 < len(words):
-                found = words[i + 1]
-            elif name.startswith("--") and word.startswith(name + "="):
-                found = word[len(name) + 1 :]
-    return found
 
 
 def raw_env(chain: Sequence[Stage], before: Instruction) -> dict[str, str]:

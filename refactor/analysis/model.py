@@ -5,6 +5,10 @@ Stages with their base images and names, global ARGs substituted into FROM, the 
 for every instruction the state it runs in: absolute working directory, user, environment,
 shell. Substitution uses BuildKit's lexer (:mod:`refactor.syntax.lexer`), so ``${VAR:-default}``
 and friends resolve as the engine resolves them.
+
+The model is read-only once built: the graph's edges are indexed by target and by source,
+stages by name and instructions by identity (each index built on first use), so walking the
+graph of a Dockerfile with thousands of stages stays linear.
 """
 
 from __future__ import annotations
@@ -149,32 +153,75 @@ class BuildModel:
     def final(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
+    @cached
+    def _by_name(self) -> Mapping[str, list[Stage]]:
+        """The stages of each name, in order."""
+        names: dict[str, list[Stage]] = {}
+        for stage in self.stages:
+            if stage.name is not None:
+                names.setdefault(stage.name, []).append(stage)
+        return names
+
+    @cached
+    def _needed(self) -> dict[int, list[int]]:
+        """:meth:`needed` by target stage index, as computed."""
+        return {}
+
+    @cached
+    def _by_instruction(self) -> Mapping[int, Stage]:
+        """The first stage holding each instruction, by the instruction's identity."""
+        owners: dict[int, Stage] = {}
+        for stage in self.stages:
+            for inst in stage.instructions:
+                owners.setdefault(id(inst), stage)
+        return owners
+
+    @cached
+    def _sources(self) -> Mapping[int, frozenset[int]]:
+        """The stages each stage uses directly, by the user's index."""
+        sources: dict[int, set[int]] = {}
+        for edge in self.edges:
+            if edge.source is not None:
+                sources.setdefault(edge.target, set()).add(edge.source)
+        return {target: frozenset(used) for target, used in sources.items()}
+
+    @cached
+    def _users(self) -> Mapping[int, list[Edge]]:
+        """The edges from each stage, in the order of :attr:`edges`."""
+        users: dict[int, list[Edge]] = {}
+        for edge in self.edges:
+            if edge.source is not None:
+                users.setdefault(edge.source, []).append(edge)
+        return users
+
     def stage(self, ref: str | int) -> Stage | None:
         """A stage by name (case-insensitive) or index."""
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
             idx = int(ref)
             return self.stages[idx] if 0 <= idx < len(self.stages) else None
-        low = ref.lower()
-        for stage in self.stages:
-            if stage.name == low:
-                return stage
-        return None
+        named = self._by_name.get(ref.lower())
+        return named[0] if named else None
+
+    def named(self, name: str) -> list[Stage]:
+        """Every stage called ``name`` (lower case), in order."""
+        return list(self._by_name.get(name, ()))
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
-        for stage in self.stages:
-            if any(i is instruction for i in stage.instructions):
-                return stage
-        return None
+        # the model holds every indexed instruction: no other live object has its id
+        return self._by_instruction.get(id(instruction))
 
     def dependencies(self, index: int) -> set[int]:
         """The stages ``index`` uses directly."""
-        return {e.source for e in self.edges if e.target == index and e.source is not None}
+        return set(self._sources.get(index, ()))
 
     def needed(self, target: str | int | None = None) -> list[int]:
         """Stages a build of ``target`` (default: the last stage) needs, in order."""
         stage = self.final if target is None else self.stage(target)
         if stage is None:
             return []
+        known = self._needed.get(stage.index)
+        if known is not None:
+            return list(known)
         seen: set[int] = set()
         todo = [stage.index]
         while todo:
@@ -182,8 +229,9 @@ class BuildModel:
             if idx in seen:
                 continue
             seen.add(idx)
-            todo.extend(self.dependencies(idx))
-        return sorted(seen)
+            todo.extend(self._sources.get(idx, ()))
+        self._needed[stage.index] = sorted(seen)
+        return list(self._needed[stage.index])
 
     @property
     def dangling(self) -> list[Edge]:
@@ -191,7 +239,7 @@ class BuildModel:
         return [e for e in self.edges if e.dangling]
 
     def users_of(self, index: int) -> list[Edge]:
-        return [e for e in self.edges if e.source == index]
+        return list(self._users.get(index, ()))
 
     @cached
     def is_multistage(self) -> bool:

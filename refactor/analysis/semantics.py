@@ -65,11 +65,13 @@ __all__ = [
     "is_posix_shell",
     "is_windows",
     "is_windows_shell",
+    "option",
     "run_commands",
     "script_commands",
     "shell_script",
     "stage_commands",
     "stage_role",
+    "under",
     "word_spans",
 ]
 
@@ -266,3 +268,23 @@ def word_spans(args: str, escape: str) -> list[tuple[int, int]]:
             body = body[: match.start()] + (match.group(1) or "")
         spans.extend((start + m.start(), start + m.end()) for m in re.finditer(r"[^ \t\r]+", body))
     return spans
+
+
+def option(words: Sequence[str], *names: str, attached: bool = False) -> str | None:
+    """The value of the last of ``names`` given in ``words``: ``-o X``, ``--output=X`` (``=``
+    only after a long name) and, with ``attached``, ``-oX`` after a one-letter name."""
+    found = None
+    for i, word in enumerate(words):
+        for name in names:
+            if word == name and i + 1 < len(words):
+                found = words[i + 1]
+            elif name.startswith("--") and word.startswith(name + "="):
+                found = word[len(name) + 1 :]
+            elif attached and len(name) == 2 and word.startswith(name) and len(word) > 2:
+                found = word[2:]
+    return found
+
+
+def under(path: str, root: str) -> bool:
+    """Whether the image path ``path`` is ``root`` or inside it."""
+    return path == root or path.startswith(root.rstrip("/") + "/")

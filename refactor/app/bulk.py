@@ -20,6 +20,13 @@ file the user names and pushes to the remotes the user asks for. A repository's 
 missing, not a git repository, empty, no Dockerfile, an unparsable one, a refused push — is
 reported as skipped or failed with the reason; it never stops the run, and neither does a
 worker process that dies (its repository is retried alone, then reported as failed).
+
+Every step is bounded: a clone by ``--clone-timeout`` (:data:`CLONE_TIMEOUT`), each
+Dockerfile's migration by ``--file-timeout`` (:data:`FILE_TIMEOUT`; the file fails, the run goes
+on), every other git command by :mod:`refactor.app.gitrun`'s timeouts. A REPOS line that names
+no repository (longer than :data:`MAX_LINE`, a URL the parser refuses) is one failed entry
+named ``<file>:<line>``. git runs as :mod:`refactor.app.gitrun` says: no hooks, no command from
+a repository's configuration, allowlisted transports.
 """
 
 from __future__ import annotations
@@ -36,7 +43,6 @@ import posixpath
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,13 +68,16 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from refactor.analysis.context import is_dockerfile_name
 from refactor.app.config import Settings
-from refactor.app.discover import discover, is_dockerfile_name
-from refactor.app.gitops import GitOpsError, scrub
-from refactor.app.migrate import MigrateOptions, migrate_target
+from refactor.app.discover import Target, discover
+from refactor.app.gitops import scrub
+from refactor.app.gitrun import NETWORK_TIMEOUT, GitOpsError, run_git
+from refactor.app.migrate import MigrateOptions, display, migrate_target
 from refactor.app.options import Config, option_table
 from refactor.app.output import EXIT_ERROR, PROG, Failure, echo_diff, plural
 from refactor.app.publish import Publication, PublishOptions
+from refactor.app.redact import redact_data
 from refactor.app.report import FileResult, tool_version
 from refactor.app.write import write_atomic
 from refactor.errors import MsbError
@@ -93,8 +102,15 @@ TMP = "tmp"
 LOCK = ".lock"
 STATUSES = ("changed", "unchanged", "skipped", "failed")
 #: One commit, the default branch only: all a migration needs, and fast.
-CLONE = ("git", "clone", "--quiet", "--depth", "1", "--no-tags", "--single-branch")
-STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all")
+CLONE = ("clone", "--quiet", "--depth", "1", "--no-tags", "--single-branch")
+STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all")
+#: Default seconds a clone may take, and one Dockerfile's migration (--clone-timeout,
+#: --file-timeout; docs/bulk.md). A push or fetch has gitrun.NETWORK_TIMEOUT, a local git
+#: command gitrun.GIT_TIMEOUT.
+CLONE_TIMEOUT = 600.0
+FILE_TIMEOUT = 60.0
+#: A longer line of REPOS is no repository (one failed entry, not a dead run).
+MAX_LINE = 4096
 LOCK_WAIT = 10.0  # seconds: the workers of a run killed with -9 take a moment to die
 PR_SET_PDEATHSIG = 1
 
@@ -183,26 +199,44 @@ def _local_spec(ident: str, path: Path, shown: str) -> RepoSpec:
     return RepoSpec(ident, real.as_uri(), shown, real if layout == "worktree" else None)
 
 
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def _from_line(line: str, source: Path) -> RepoSpec:
+    ident = repo_id(line)
+    if _is_url(line) and not line.lower().startswith("file://"):
+        return RepoSpec(ident, line, scrub(line))
+    if line.lower().startswith("file://"):
+        path = Path(urllib.parse.unquote(urllib.parse.urlsplit(line).path))
+    else:
+        path = Path(line).expanduser()
+    return _local_spec(ident, source.parent / path, line)
+
+
 def _from_list(source: Path) -> list[RepoSpec]:
-    """A file of URLs or paths; relative paths are relative to the file's directory."""
+    """A file of URLs or paths; relative paths are relative to the file's directory. A line
+    that names no repository (too long, a NUL, a path the system refuses) is one failed
+    repository, identified by its place in the file."""
     try:
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise Failure(f"cannot read {source}: {exc}") from None
     specs = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        ident = repo_id(line)
-        if _is_url(line) and not line.lower().startswith("file://"):
-            specs.append(RepoSpec(ident, line, scrub(line)))
+        where = f"{source.name}:{number}"
+        if len(line) > MAX_LINE:
+            why = f"the line is {len(line)} characters long (limit {MAX_LINE})"
+            specs.append(RepoSpec(where, "", scrub(_clip(line)), problem=("failed", why)))
             continue
-        if line.lower().startswith("file://"):
-            path = Path(urllib.parse.unquote(urllib.parse.urlsplit(line).path))
-        else:
-            path = Path(line).expanduser()
-        specs.append(_local_spec(ident, source.parent / path, line))
+        try:
+            specs.append(_from_line(line, source))
+        except (OSError, ValueError) as exc:
+            why = f"not a repository: {getattr(exc, 'strerror', None) or exc}"
+            specs.append(RepoSpec(where, "", scrub(_clip(line)), problem=("failed", why)))
     return specs
 
 
@@ -323,6 +357,7 @@ class StateFile:
             self.fd = None
 
     def append(self, record: Mapping[str, Any]) -> None:
+        record = redact_data(record)  # no credential is persisted (issue 14)
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
         self._write(line.encode("utf-8"))
 
@@ -389,11 +424,14 @@ class BulkOptions:
     resume: bool = False
     dry_run: bool = False
     verbose: bool = False
+    clone_timeout: float = CLONE_TIMEOUT
+    file_timeout: float = FILE_TIMEOUT
+    verify: bool = False  # build, probe and back off (refactor.app.backoff) before publishing
 
     def outcome(self, mode: str) -> dict[str, Any]:
         """The options that decide a repository's outcome (``--resume`` refuses a state
         written with others): the mode, where the result goes, the files left out and every
-        setting of the option table that has a flag."""
+        setting of the option table that has a flag; redacted, as the state file holds it."""
         p = self.publish
         publishing = {
             "branch": p.branch,
@@ -408,7 +446,9 @@ class BulkOptions:
             if row.flags and row.bulk
         }
         record = {"mode": mode, **publishing, "exclude": self.exclude, **settings}
-        return dict(json.loads(json.dumps(record)))
+        if self.verify:  # only then: a state written before --verify existed still resumes
+            record["verify"] = True
+        return dict(redact_data(json.loads(json.dumps(record))))
 
 
 @dataclass(frozen=True)
@@ -455,7 +495,6 @@ def _init_worker(job: _Job, parent: int) -> None:
     tmp = str(job.workspace / TMP)
     os.environ["TMPDIR"] = tmp  # git and tempfile write their scratch files in the workspace
     tempfile.tempdir = tmp
-    os.environ["GIT_TERMINAL_PROMPT"] = "0"  # no password prompt from a background clone
     _worker = _Worker(job)
 
 
@@ -474,23 +513,16 @@ def _work(spec: RepoSpec) -> RepoResult:
     except Exception as exc:  # a bug must not cost the other repositories their run
         result.fail(f"internal error: {exc!r}")
     result.seconds = round(time.perf_counter() - started, 3)
-    return result
+    return RepoResult.from_json(redact_data(asdict(result)))  # shown and recorded redacted
 
 
-def _git_env() -> dict[str, str]:
-    return {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
-
-
-def _clone(url: str, dest: Path) -> None:
-    proc = subprocess.run(
-        [*CLONE, "--", url, str(dest)],
-        capture_output=True,
-        text=True,
-        env=_git_env(),
-        check=False,
-    )
+def _clone(url: str, dest: Path, timeout: float) -> None:
+    """``git clone`` as gitrun says (no hooks, allowlisted transports), at most ``timeout``
+    seconds."""
+    proc = run_git([*CLONE, "--", url, str(dest)], timeout=timeout)
     if proc.returncode != 0:
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        stderr = proc.stderr.decode("utf-8", "replace")
+        lines = [line for line in stderr.splitlines() if line.strip()]
         detail = "; ".join(lines[-2:]) or f"exit status {proc.returncode}"
         raise GitOpsError(scrub(f"git clone failed: {detail}"))
 
@@ -508,15 +540,27 @@ def _is_empty_clone(clone: Path) -> bool:
     return not (packed.is_file() and f" {ref}\n" in packed.read_text(encoding="utf-8"))
 
 
+def _empty_reason(clone: Path) -> str:
+    """Why a clone has nothing checked out: no commits at all, or an origin whose HEAD names
+    a branch it does not have (its other branches named)."""
+    head = (clone / ".git" / "HEAD").read_text(encoding="utf-8").strip().removeprefix("ref: ")
+    try:  # a single-branch clone of a missing HEAD fetched nothing: ask the origin
+        proc = run_git(["ls-remote", "--heads", "origin"], clone, timeout=NETWORK_TIMEOUT)
+    except GitOpsError:
+        return "the repository is empty (no commits)"
+    lines = proc.stdout.decode("utf-8", "replace").splitlines() if proc.returncode == 0 else []
+    branches = [line.split("\t", 1)[-1].removeprefix("refs/heads/") for line in lines]
+    if not branches:
+        return "the repository is empty (no commits)"
+    listed = ", ".join(branches[:5]) + (", …" if len(branches) > 5 else "")
+    missing = head.removeprefix("refs/heads/")
+    return f"the origin's HEAD names branch {missing}, which does not exist (branches: {listed})"
+
+
 def _dirty_paths(worktree: Path) -> set[str]:
     """Paths with uncommitted changes (staged, modified, untracked) in the user's checkout,
     read without refreshing its index."""
-    proc = subprocess.run(
-        ["git", "--no-optional-locks", "-C", str(worktree), *STATUS],
-        capture_output=True,
-        env=_git_env(),
-        check=False,
-    )
+    proc = run_git(["--no-optional-locks", *STATUS], worktree)
     if proc.returncode != 0:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise GitOpsError(f"git status failed: {'; '.join(detail[-1:])}")
@@ -567,13 +611,18 @@ def _clear_tmp(tmp: Path) -> None:
 
 
 def _file_entry(result: FileResult) -> dict[str, Any]:
-    return {
+    entry: dict[str, Any] = {
         "path": result.path,
         "status": result.status,
         "changes": len(result.explanations),
         "codemods": result.codemods,
         "error": result.error,
     }
+    if result.verification is not None:  # --verify
+        entry["verified"] = result.verification.ok and result.withheld is None
+        entry["backoffs"] = [b.as_json() for b in result.backoffs]
+        entry["withheld"] = result.withheld
+    return entry
 
 
 def _dry_run_report(results: Sequence[FileResult], verbose: bool) -> str:
@@ -600,7 +649,7 @@ def _migrate(spec: RepoSpec, worker: _Worker, result: RepoResult) -> None:
     tmp = job.workspace / TMP
     clone = Path(tempfile.mkdtemp(prefix=f"{spec.slug}.", dir=tmp))
     try:
-        _clone(spec.url, clone)
+        _clone(spec.url, clone, job.options.clone_timeout)
         _migrate_clone(spec, worker, result, clone, dirty)
     finally:
         _keep(clone, job.workspace / CLONES / spec.slug, tmp)
@@ -613,16 +662,18 @@ def _migrate_clone(
     outside = _outside_symlinks(clone)
     for rel in outside:
         result.warnings.append(f"not followed: {rel} is a symbolic link outside the repository")
-    targets = discover([clone], job.options.exclude)
+    targets = discover([clone], job.options.exclude, outside_links=False)
     if not targets:
         if _is_empty_clone(clone):
-            raise _Skipped("the repository is empty (no commits)")
+            raise _Skipped(_empty_reason(clone))
         raise _Skipped("no Dockerfile found" + (f" ({result.warnings[0]})" if outside else ""))
     with contextlib.chdir(clone):  # paths as the single-repository command shows them
-        files = [migrate_target(t, worker.migrate) for t in targets]
+        files = [_within_budget(t, worker.migrate, job.options.file_timeout) for t in targets]
+        if job.options.verify:
+            files = _verified(files, worker.migrate, result)
     result.files = [_file_entry(r) for r in files]
     result.explanations = sum(len(r.explanations) for r in files)
-    changed = [r for r in files if r.changed]
+    changed = [r for r in files if r.changed and r.withheld is None]
     if dirty:
         note = f"{spec.source} has uncommitted changes; the clone has its last commit"
         result.warnings.append(note)
@@ -645,7 +696,57 @@ def _migrate_clone(
                 f"{overlap[0]} has uncommitted changes in {spec.source}; the branch would "
                 "leave them out (commit or stash them first)"
             )
-        _publish(changed, files, job.options.publish, result)
+        _publish(changed, [r for r in files if r.withheld is None], job.options.publish, result)
+
+
+def _verified(
+    files: list[FileResult], options: MigrateOptions, result: RepoResult
+) -> list[FileResult]:
+    """``--verify``: each changed file built, probed and backed off from a failing migration
+    (:mod:`refactor.app.backoff`); what is withheld is noted in the repository's warnings."""
+    from refactor.app.backoff import verify_file
+    from refactor.app.docker import DockerEngine
+
+    engine = DockerEngine()
+    reason = engine.unavailable_reason()
+    if reason is not None:
+        raise Failure(f"cannot verify: {reason}")
+    out = []
+    for file in files:
+        if file.changed and file.real is not None:
+            outcome = verify_file(engine, file, options, file.real.parent, target=options.target)
+            file = outcome.result
+            if file.withheld is not None:
+                result.warnings.append(f"{file.path}: {outcome.status}: {file.withheld}")
+        out.append(file)
+    return out
+
+
+class _OverBudget(BaseException):
+    """Raised by the timer in the Dockerfile being migrated: a BaseException, so that no
+    ``except Exception`` (the runner's, a codemod's) takes it for an ordinary error."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _OverBudget
+
+
+def _within_budget(target: Target, options: MigrateOptions, seconds: float) -> FileResult:
+    """``migrate_target``, or a failed result when it takes longer than ``seconds`` (an
+    interval timer in this single-threaded worker: SIGALRM)."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return migrate_target(target, options)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _OverBudget:
+        shown = display(target.path)
+        why = f"{shown}: not migrated in {seconds:g} seconds (--file-timeout, the per-file budget)"
+        return FileResult(shown, target.real, error=why)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _extra_paths(changed: Sequence[FileResult], clone: Path) -> set[str]:
@@ -951,7 +1052,8 @@ def run_bulk(source: Path, options: BulkOptions) -> int:
         "repositories": [asdict(r) for r in ordered],
         "totals": totals,
     }
-    write_atomic(report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(redact_data(report), indent=2, ensure_ascii=False)
+    write_atomic(report_path, text + "\n")
     _print_table(ordered, totals)
     counts = ", ".join(f"{totals[s]} {s}" for s in STATUSES)
     click.echo(f"{_repositories(len(ordered))}: {counts}; report: {report_path}", err=True)

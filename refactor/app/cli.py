@@ -9,17 +9,32 @@ prints. The options shared by the three commands are made from the option table
 (:mod:`refactor.app.options`); each command's own are declared here.
 
 Exit codes: 0 nothing to do or done; 1 ``--check`` found files that would change, or a
-verification failed; 2 usage, configuration or input errors and refusals (git, forge).
+verification failed (with ``--verify``: a file whose every back-off attempt failed, so it is
+withheld; see :mod:`refactor.app.backoff`); 2 usage, configuration or input errors and
+refusals (git, forge), a file that could not be written (the others still are), and a
+codemod's internal error (always reported on one line; the other codemods' changes to that
+file are still shown and written), standard output that cannot be written; killed by SIGPIPE
+when standard output is closed early (:func:`~refactor.app.output.output_failed`); 130 on
+Ctrl-C. Usage errors are one line too (:class:`_Main`). Every standard-error line goes through
+:func:`~refactor.app.output.say` (names escaped), every standard-output write through
+:func:`~refactor.app.output.out`.
+
+Writes (``--write``): only files inside each path's repository (or the directory given) are
+written, each only over the bytes that were read (:mod:`refactor.app.write`); two results that
+would write the same file differently are refused. msb-migrate's temporary files left by a
+killed run are removed by the next ``--write`` in the directories it works in (when their
+process is gone) and listed by the other modes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import json
 import re
 import shlex
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from refactor.analysis.images import ImageRef
 from refactor.app.config import Settings
 from refactor.app.discover import discover
 from refactor.app.forge import FORGES
@@ -45,16 +61,23 @@ from refactor.app.output import (
     EXIT_ERROR,
     PROG,
     Failure,
+    OutputError,
     echo_diff,
     error,
+    out,
+    out_bytes,
+    output_failed,
     plural,
+    say,
     summary_line,
 )
 from refactor.app.publish import Publication, PublishOptions
-from refactor.app.report import FileResult, outcome_codes, to_json, to_sarif
-from refactor.app.write import write_result
+from refactor.app.redact import redact
+from refactor.app.report import FileResult, dumps, outcome_codes, to_json, to_sarif
+from refactor.app.write import WriteError, clear_leftovers, leftovers, write_result
 from refactor.engine.runner import available_codemods
 from refactor.errors import MsbError
+from refactor.syntax.parser import MAX_BYTES
 
 if TYPE_CHECKING:  # the Docker layer loads when a command builds (start-up time)
     from refactor.app.docker import DockerEngine
@@ -62,6 +85,8 @@ if TYPE_CHECKING:  # the Docker layer loads when a command builds (start-up time
 __all__ = ["main"]
 
 STDIN = "-"
+#: Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended.
+EXIT_INTERRUPTED = 130
 _CODE = re.compile(r"^[A-Za-z]+\d{3}$")
 
 
@@ -101,7 +126,11 @@ def _table_options(bulk: bool = False) -> Callable[[Callable[..., Any]], Callabl
 def _command_line(params: dict[str, Any]) -> Config:
     """The option table's settings given on the command line (they win over files)."""
     given = ((row.name, params[row.name]) for row in option_table() if row.flags)
-    return Config({name: value for name, value in given if value not in (None, ())})
+    config = Config({name: value for name, value in given if value not in (None, ())})
+    image = params.get("runtime_image")  # a codemod's option: absent when it is not installed
+    if image is not None and ImageRef.parse(image) is None:
+        raise Failure(f"--runtime-image {image!r} is not an image reference (NAME[:TAG][@DIGEST])")
+    return config
 
 
 def _color(choice: str) -> bool | None:
@@ -116,28 +145,61 @@ class _Verifying:
     smoke: list[str]
     context_dir: Path | None
     target: str | None
+    options: MigrateOptions | None = None  # how the back-off migrates a file again
 
     @classmethod
     def of(cls, config: Config) -> _Verifying:
         smoke = config.get("smoke")
-        return cls(
-            config.get("docker"),
-            shlex.split(smoke) if smoke else [],
-            config.get("context_dir"),
-            config.get("target"),
-        )
+        try:
+            words = shlex.split(smoke) if smoke else []
+        except ValueError as exc:  # an unbalanced quote
+            raise Failure(f"--smoke {smoke!r}: {str(exc).lower()}") from None
+        return cls(config.get("docker"), words, config.get("context_dir"), config.get("target"))
 
 
 # -- the main command ----------------------------------------------------------------------------
 
 
 class _Main(click.Group):
-    """``msb-migrate [OPTIONS] [PATH]…`` unless the first word is a subcommand (``verify``)."""
+    """``msb-migrate [OPTIONS] [PATH]…`` unless the first word is a subcommand (``verify``).
+
+    click's own errors are msb-migrate's: a usage error is one line,
+    ``msb-migrate: error: <message> (msb-migrate --help)``, exit status 2 (click prints three
+    lines); any other click error is one error line and 2 (never click's 1); an interrupt
+    (Ctrl-C, end of input at a prompt) is ``msb-migrate: interrupted`` and 130 (128 + SIGINT).
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands or args[0] == DEFAULT_COMMAND:
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(super().main, args, prog_name, complete_var, False, **extra)
+        if not standalone_mode:
+            return run()
+        try:
+            status: Any = run()
+        except click.UsageError as exc:
+            ctx = exc.ctx
+            sub = ctx is not None and ctx.parent is not None and ctx.info_name != DEFAULT_COMMAND
+            where = f"{PROG} {ctx.info_name}" if sub and ctx is not None else PROG
+            error(f"{exc.format_message()} ({where} --help)")
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            error(exc.format_message())
+            sys.exit(EXIT_ERROR)
+        except click.Abort:
+            say(f"{PROG}: interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(status if isinstance(status, int) else 0)
 
 
 class _DefaultContext(click.Context):
@@ -163,8 +225,10 @@ def _catch(func: Callable[..., None]) -> Callable[..., None]:
     def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
             func(*args, **kwargs)
+        except OutputError as exc:
+            output_failed(exc)
         except (Failure, MsbError) as exc:
-            error(str(exc))
+            error(redact(str(exc)))
             sys.exit(EXIT_ERROR)
 
     return wrapper
@@ -222,7 +286,8 @@ class _DefaultCommand(click.Command):
     "--verify",
     "do_verify",
     is_flag=True,
-    help="Build original and migrated files first; refuse to write or publish when a build fails.",
+    help="Build and probe original and migrated files first; back off from a change whose "
+    "image fails, and write or publish only what passes.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list the skips.")
 @click.option(
@@ -267,17 +332,73 @@ def migrate_cmd(**params: Any) -> None:
     )
     out = _Output(params["fmt"], params["verbose"], _color(params["color"]))
     verifying = _Verifying.of(command_line) if params["do_verify"] else None
+    if verifying is not None:
+        verifying = dataclasses.replace(verifying, options=options)
     if STDIN in paths:
         sys.exit(_run_stdin(options, mode, out, verifying))
+    started = time.time()
     targets = discover([Path(p) for p in paths], params["exclude"])
     for target in targets:  # every config file is read (and checked) before anything is done
-        options.settings.resolve(target.real.parent)
+        if target.problem is None:
+            options.settings.resolve(target.real.parent)
+            if out.verbose:
+                config = options.settings.source(target.real.parent)
+                shown = display(config) if config else "none (defaults and the command line)"
+                say(f"{PROG}: {display(target.path)}: configuration: {shown}")
+    directories = {t.real.parent for t in targets if t.problem is None}
+    if options.context_dir is not None:
+        directories.add(options.context_dir)
+    _leftovers(directories, mode == "write", started)
     results = []
     for result in migrate(targets, options):
-        if result.error:
-            error(result.error)
+        _say_problems(result)
         results.append(result)
     sys.exit(_finish(results, mode, out, verifying, publish))
+
+
+def _say_problems(result: FileResult) -> None:
+    """A result's error, its codemods' internal errors and its warnings: one line each."""
+    if result.error:
+        error(result.error)
+    for skip in result.internal_errors:
+        error(
+            f"{result.path}: internal error in codemod {skip.codemod} ({skip.code}): "
+            f"{skip.reason.removeprefix('internal error: ')} "
+            "(its change is left out; MSB_DEBUG=1 shows the traceback)"
+        )
+    for warning in result.warnings:
+        say(f"{PROG}: warning: {warning}")
+
+
+def _leftovers(directories: set[Path], remove: bool, started: float) -> None:
+    """Report (and with --write remove) temporary files a killed run left behind."""
+    found = leftovers(directories)
+    if not found:
+        return
+    removed, kept = clear_leftovers(found, started) if remove else ([], found)
+    for path in removed:
+        say(f"{PROG}: removed a temporary file a killed run left: {display(path)}")
+    for path in kept:
+        say(
+            f"{PROG}: warning: temporary file of another msb-migrate run: {display(path)}"
+            + ("" if remove else " (--write removes it when its run is over)")
+        )
+
+
+def _claim_outputs(results: Sequence[FileResult]) -> None:
+    """Two results that would write one file (a link, a shared .dockerignore) differently:
+    the later one becomes an error and writes nothing."""
+    claimed: dict[Path, str] = {}
+    for result in results:
+        if result.error is not None or result.report is None or result.real is None:
+            continue
+        outputs = {result.real: result.report.output, **result.extra}
+        clash = next((p for p, text in outputs.items() if claimed.get(p, text) != text), None)
+        if clash is not None:
+            result.error = f"{result.path}: would write {display(clash)} that another file writes"
+            error(result.error)
+            continue
+        claimed.update(outputs)
 
 
 @dataclass(frozen=True)
@@ -317,23 +438,21 @@ def _run_stdin(
     options: MigrateOptions, mode: str, out: _Output, verifying: _Verifying | None
 ) -> int:
     """``-``: the result goes to standard output (a diff with --dry-run/--check or a report)."""
-    data = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)  # one byte over the limit is "too large"
     context = options.context_dir or Path.cwd()
     result = migrate_bytes(STDIN_NAME, None, data, context, options)
+    _say_problems(result)
     if result.error:
-        error(result.error)
         return EXIT_ERROR
     if out.fmt != "text" or mode != "write":
         return _finish([result], "dry-run" if mode == "write" else mode, out, verifying, None)
     assert result.report is not None
-    stdout = sys.stdout.buffer
-    stdout.write(result.report.output.encode("utf-8"))
-    stdout.flush()
+    out_bytes(result.report.output.encode("utf-8"))
     for path in result.extra:
-        click.echo(f"{PROG}: not written (standard input mode): {display(path)}", err=True)
+        say(f"{PROG}: not written (standard input mode): {display(path)}")
     if out.verbose:
         for note in (*result.explanations, *result.skips):
-            click.echo(f"# {note}", err=True)
+            say(f"# {note}")
     return 0
 
 
@@ -345,19 +464,22 @@ def _finish(
     publish: PublishOptions | None,
 ) -> int:
     """Verify, print, write or publish; return the exit status."""
-    errors = any(r.error for r in results)
+    _claim_outputs(results)
+    errors = any(r.error or r.internal_errors for r in results)
     changed = [r for r in results if r.changed]
     publication = None
     if mode == "branch":
         assert publish is not None
-        click.echo(summary_line(results, "to migrate"), err=True)
+        say(summary_line(results, "to migrate"))
         if errors:
             raise Failure("not publishing: some files could not be migrated (see above)")
         if not changed:
-            click.echo("nothing to migrate; no branch created", err=True)
+            say("nothing to migrate; no branch created")
             return 0
         publication = Publication.prepare(changed, publish)  # refusals before any build
     failed = verifying is not None and not _verify_all(results, verifying)
+    if verifying is not None:  # what the back-off withheld is neither written nor published
+        changed = [r for r in results if r.changed and r.withheld is None]
     if out.fmt != "text":
         _emit_report(out.fmt, results)
     elif mode in ("dry-run", "check"):
@@ -365,22 +487,26 @@ def _finish(
             if result.error is None:
                 echo_diff(result, out.verbose, out.color)
     if mode == "write":
-        if failed:
-            error("verification failed; nothing written")
-        else:
-            for result in changed:
+        for result in changed:
+            try:
                 write_result(result)
-                names = ", ".join(result.codemods) or "no codemod"
-                count = plural(len(result.explanations), "change")
-                click.echo(f"rewrote {result.path} ({count}: {names})", err=True)
-        click.echo(summary_line(results, "not rewritten" if failed else "rewritten"), err=True)
+            except WriteError as exc:
+                result.error = str(exc)
+                error(result.error)
+                errors = True
+                continue
+            names = ", ".join(result.codemods) or "no codemod"
+            count = plural(len(result.explanations), "change")
+            say(f"rewrote {result.path} ({count}: {names})")
+        say(summary_line([r for r in results if r.withheld is None], "rewritten"))
     elif publication is not None:
-        if failed:
-            error("not publishing: verification failed")
+        if not changed:
+            say("no file passed verification; no branch created")
         else:
-            _publish(publication, results)
+            publication.files = Publication.files_of(changed)
+            _publish(publication, changed)
     elif mode != "branch":
-        click.echo(summary_line(results, "would change"), err=True)
+        say(summary_line(results, "would change"))
     if errors:
         return EXIT_ERROR
     if failed or (mode == "check" and changed):
@@ -392,18 +518,18 @@ def _publish(publication: Publication, results: list[FileResult]) -> None:
     update = publication.commit(results)
     branch, remote = publication.branch, publication.remote
     verb = {"created": "created", "updated": "updated", "up to date": "is up to date:"}
-    click.echo(f"branch {branch} {verb[update.status]} {update.commit[:12]}", err=True)
+    say(f"branch {branch} {verb[update.status]} {update.commit[:12]}")
     if update.pushed:
-        click.echo(f"{remote}: {update.pushed} {branch}", err=True)
+        say(f"{remote}: {update.pushed} {branch}")
     pr = publication.open_pull_request(results)
     if pr is not None:
         what = "opened" if pr.created else "updated"
-        click.echo(f"{what} pull request #{pr.number}: {pr.url}", err=True)
+        say(f"{what} pull request #{pr.number}: {pr.url}")
 
 
 def _emit_report(fmt: str, results: Sequence[FileResult]) -> None:
     doc = to_json(results) if fmt == "json" else to_sarif(results, available_codemods())
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    out(dumps(doc))
 
 
 def _engine(docker: str | None) -> DockerEngine:
@@ -416,26 +542,39 @@ def _engine(docker: str | None) -> DockerEngine:
     return engine
 
 
-def _verify_all(results: Sequence[FileResult], verifying: _Verifying) -> bool:
-    from refactor.app.verify import render, verify
+def _verify_all(results: list[FileResult], verifying: _Verifying) -> bool:
+    """Verify each changed file, backing off from a failing migration (each result is replaced
+    by what the back-off kept); False when a file is withheld because nothing passed."""
+    from refactor.app.backoff import verify_file
+    from refactor.app.probe import Progress
+    from refactor.app.verify import render
 
     engine = _engine(verifying.docker)
     ok = True
-    for result in results:
+    for i, result in enumerate(results):
         if not result.changed or result.report is None:
             continue
         context = verifying.context_dir or (result.real.parent if result.real else Path.cwd())
-        result.verification = verify(
+        assert verifying.options is not None
+        outcome = verify_file(
             engine,
-            result.path,
-            result.report.original,
-            result.report.output,
+            result,
+            verifying.options,
             context,
             target=verifying.target,
             smoke=verifying.smoke,
+            progress=Progress,
         )
-        click.echo(render(result.verification), err=True)
-        ok = ok and result.verification.ok
+        kept = results[i] = outcome.result
+        if kept.verification is not None:
+            click.echo(render(kept.verification), err=True)
+        for backoff in outcome.backoffs:
+            say(backoff.line(kept.path))
+        if outcome.status == "unverifiable":
+            say(f"{kept.path}: unverifiable, not written or published: {outcome.reason}")
+        elif outcome.status == "withheld":
+            error(f"{kept.path}: withheld, not written or published: {outcome.reason}")
+            ok = False
     return ok
 
 
@@ -452,7 +591,7 @@ def _list_codemods() -> None:
     width = max((len(c.name) for c in codemods), default=0)
     for codemod in codemods:
         state = "on " if codemod.default else "off"
-        click.echo(f"{codemod.name.ljust(width)}  {state}  {_headline(codemod.description)}")
+        out(f"{codemod.name.ljust(width)}  {state}  {_headline(codemod.description)}")
 
 
 def _explain(name: str) -> None:
@@ -463,15 +602,15 @@ def _explain(name: str) -> None:
         if name.upper() not in codes:
             raise Failure(f"unknown code '{name}'")
         owner, text = codes[name.upper()]
-        click.echo(f"{name.upper()} ({owner})\n")
-        click.echo(textwrap.fill(text, width=88))
+        out(f"{name.upper()} ({owner})\n")
+        out(textwrap.fill(text, width=88))
         return
     if name not in codemods:
         raise Failure(f"unknown codemod '{name}' (valid: {', '.join(codemods)})")
     codemod = codemods[name]
     state = "on by default" if codemod.default else f"off by default (--enable {name})"
-    click.echo(f"{name} ({state})\n")
-    click.echo(textwrap.fill(" ".join(codemod.description.split()), width=88))
+    out(f"{name} ({state})\n")
+    out(textwrap.fill(" ".join(codemod.description.split()), width=88))
 
 
 # -- verify --------------------------------------------------------------------------------------
@@ -492,15 +631,30 @@ def _explain(name: str) -> None:
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--probe/--no-probe",
+    default=True,
+    show_default=True,
+    help="Run both images with their own start command and compare them (see docs/e2e.md).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show what is built or probed on stderr (default: when stderr is a terminal).",
+)
 @_table_options()
 @_catch
 def verify_cmd(path: Path, **params: Any) -> None:
     """Build PATH as it is and as migrated with the local Docker engine and compare the images:
     size, layers, the user each runs as and, with --smoke CMD, the output of CMD in both;
-    with --stages, the size of each stage of the migrated file.
+    with --stages, the size of each stage of the migrated file. The probe runs both images
+    with their own start command: still running or same exit status and output, same answers
+    on every port, no path the start command names missing.
 
-    Exit status 1 when a build (a stage's too, with --stages) fails or the smoke outputs differ.
+    Exit status 1 when a build (a stage's too, with --stages) fails, the smoke outputs differ
+    or the migrated image fails the probe.
     """
+    from refactor.app.probe import Progress
     from refactor.app.verify import render, verify
 
     command_line = _command_line(params)
@@ -524,7 +678,7 @@ def verify_cmd(path: Path, **params: Any) -> None:
             if as_json:
                 entries.append({"path": result.path, "status": "unchanged"})
             else:
-                click.echo(f"{result.path}: unchanged by the selected codemods; nothing to verify")
+                out(f"{result.path}: unchanged by the selected codemods; nothing to verify")
             continue
         outcome = verify(
             engine,
@@ -535,15 +689,17 @@ def verify_cmd(path: Path, **params: Any) -> None:
             target=verifying.target,
             smoke=verifying.smoke,
             stages=params["stages"],
+            probe=params["probe"],
+            progress=Progress(enabled=params["progress"]),
         )
         if as_json:
             status = "verified" if outcome.ok else "failed"
             entries.append({"status": status, **outcome.as_json()})
         else:
-            click.echo(render(outcome))
+            out(render(outcome))
         failed = failed or not outcome.ok
     if as_json:
-        click.echo(json.dumps({"files": entries}, indent=2, ensure_ascii=False))
+        out(dumps({"files": entries}))
     sys.exit(EXIT_CHANGED if failed else 0)
 
 
@@ -584,6 +740,28 @@ def verify_cmd(path: Path, **params: Any) -> None:
 @click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
 @click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the skips in the diffs.")
+@click.option(
+    "--clone-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="The longest a clone may take (the repository fails).",
+)
+@click.option(
+    "--file-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="The longest one Dockerfile's migration may take (the file fails).",
+)
+@click.option(
+    "--verify",
+    "do_verify",
+    is_flag=True,
+    help="Build and probe each migrated file; back off from a failing change (docs/bulk.md).",
+)
 @_table_options(bulk=True)
 @_catch
 def bulk_cmd(repos: Path, **params: Any) -> None:
@@ -615,5 +793,8 @@ def bulk_cmd(repos: Path, **params: Any) -> None:
         resume=params["resume"],
         dry_run=params["dry_run"],
         verbose=params["verbose"],
+        clone_timeout=params["clone_timeout"],
+        file_timeout=params["file_timeout"],
+        verify=params["do_verify"],
     )
     sys.exit(run_bulk(repos, options))

@@ -23,16 +23,18 @@ import contextlib
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ __all__ = [
     "DockerEngine",
     "DockerError",
     "DockerTimeoutError",
+    "FileList",
     "HttpResult",
     "ImageInfo",
     "RunResult",
@@ -58,6 +61,10 @@ LOG_TAIL_LINES = 60
 INFO_TIMEOUT = 20.0
 BUILD_TIMEOUT = 1200.0
 CLI_TIMEOUT = 60.0
+EXPORT_TIMEOUT = 180.0
+
+#: At most this many entries are read from ``docker export`` (:meth:`DockerEngine.list_files`).
+EXPORT_LIMIT = 1_000_000
 
 #: Uids of user names commonly found in base images (used when ``/etc/passwd`` is unreadable).
 KNOWN_USERS: dict[str, int] = {
@@ -171,6 +178,18 @@ class HttpResult:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class FileList:
+    """The paths of an image's filesystem (:meth:`DockerEngine.list_files`): absolute, normalised,
+    without a trailing slash. ``complete`` is False when the listing stopped at its limit or
+    timeout, so an absent path proves nothing."""
+
+    files: frozenset[str]  # everything that is neither a directory nor a symbolic link
+    dirs: frozenset[str]
+    links: Mapping[str, str]  # symbolic link -> its target as stored
+    complete: bool = True
+
+
 def resolve_binary(binary: str | None = None) -> str:
     """Pick the docker client binary (see module docstring for the order)."""
     if binary:
@@ -261,6 +280,53 @@ class DockerEngine:
             )
         return proc
 
+    def _stream(
+        self,
+        args: Sequence[str],
+        input: str,
+        timeout: float,
+        on_line: Callable[[str], None],
+        what: str,
+    ) -> subprocess.CompletedProcess[str]:
+        """:meth:`_exec` (check=False) with stdout and stderr merged and each line passed to
+        ``on_line`` as it comes; killed and :class:`DockerTimeoutError` after ``timeout``."""
+        cmd = [self.binary, *args]
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                env=self.env,
+            )
+        except OSError as exc:
+            raise DockerError(f"cannot run {self.binary}: {exc}", cmd) from exc
+        lines: list[str] = []
+
+        def pump() -> None:
+            assert proc.stdin is not None and proc.stdout is not None
+            with contextlib.suppress(OSError):
+                proc.stdin.write(input)
+                proc.stdin.close()
+            for line in proc.stdout:
+                lines.append(line)
+                on_line(line.rstrip("\n"))
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            proc.kill()
+            proc.wait()
+            raise DockerTimeoutError(
+                f"{what} timed out after {timeout:.0f}s", cmd, _tail("".join(lines))
+            ) from exc
+        reader.join(timeout=CLI_TIMEOUT)
+        return subprocess.CompletedProcess(cmd, proc.returncode, "".join(lines), "")
+
     # -- engine ---------------------------------------------------------------------------------
 
     def unavailable_reason(self) -> str | None:
@@ -309,11 +375,13 @@ class DockerEngine:
         timeout: float = BUILD_TIMEOUT,
         no_cache: bool = False,
         labels: Mapping[str, str] | None = None,
+        on_line: Callable[[str], None] | None = None,
     ) -> BuildResult:
         """Build ``dockerfile_text`` (fed on stdin, ``-f -``) against ``context``.
 
         A failing build returns ``ok=False`` with the log tail; a timeout raises
-        :class:`DockerTimeoutError`.
+        :class:`DockerTimeoutError`. ``on_line`` receives each line of the build's output as
+        it comes (progress on a terminal).
         """
         context = Path(context)
         if not context.is_dir():
@@ -335,9 +403,16 @@ class DockerEngine:
                 args += ["--label", f"{key}={value}"]
             args.append(str(context))
             start = time.monotonic()
-            proc = self._exec(
-                args, timeout=timeout, input=dockerfile_text, check=False, what=f"build of {tag}"
-            )
+            if on_line is None:
+                proc = self._exec(
+                    args,
+                    timeout=timeout,
+                    input=dockerfile_text,
+                    check=False,
+                    what=f"build of {tag}",
+                )
+            else:
+                proc = self._stream(args, dockerfile_text, timeout, on_line, f"build of {tag}")
             seconds = time.monotonic() - start
             image_id = iidfile.read_text().strip() if iidfile.exists() else None
         return BuildResult(
@@ -353,9 +428,16 @@ class DockerEngine:
 
     def inspect(self, tag: str) -> dict[str, Any]:
         proc = self._exec(["image", "inspect", tag], what=f"inspect of {tag}")
-        data = json.loads(proc.stdout)
+        try:
+            data = json.loads(proc.stdout)
+        except ValueError:
+            raise DockerError(
+                f"docker image inspect {tag} printed no JSON: {proc.stdout[:80]!r}"
+            ) from None
         if not data:
             raise DockerError(f"no such image: {tag}")
+        if not isinstance(data, list) or not isinstance(data[0], dict):
+            raise DockerError(f"docker image inspect {tag} printed unexpected JSON")
         first: dict[str, Any] = data[0]
         return first
 
@@ -518,6 +600,110 @@ class DockerEngine:
     def _logs(self, name: str) -> str:
         proc = self._exec(["logs", "--tail", str(LOG_TAIL_LINES), name], check=False)
         return proc.stdout + proc.stderr
+
+    def start(
+        self,
+        tag: str,
+        name: str,
+        *,
+        ports: Sequence[int] = (),
+        env: Mapping[str, str] | None = None,
+        hostname: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """``docker run -d`` the image as ``name`` with its own start command and each of
+        ``ports`` published on 127.0.0.1 (random host port). Not ``--rm``: the exit status and
+        the logs are read after it stops, so the caller removes it (:meth:`remove_container`).
+        A start that fails (a missing executable) returns its non-zero status."""
+        cmd = ["run", "-d", "--name", name]
+        if hostname:
+            cmd += ["--hostname", hostname]
+        for port in ports:
+            cmd += ["-p", f"127.0.0.1::{port}"]
+        for key, value in (env or {}).items():
+            cmd += ["-e", f"{key}={value}"]
+        return self._exec([*cmd, tag], check=False, what=f"start of {tag}")
+
+    def container_state(self, name: str) -> tuple[bool, int | None]:
+        """(running, exit code) of a container; (False, None) when there is no such container."""
+        proc = self._exec(
+            ["inspect", "-f", "{{.State.Running}} {{.State.ExitCode}}", name], check=False
+        )
+        words = proc.stdout.split()
+        if proc.returncode != 0 or len(words) != 2:
+            return False, None
+        code = int(words[1]) if words[1].lstrip("-").isdigit() else None
+        return words[0] == "true", code
+
+    def container_output(self, name: str, limit: int = 1 << 20) -> tuple[str, str]:
+        """(stdout, stderr) a container wrote so far, each cut to its last ``limit`` characters."""
+        proc = self._exec(["logs", name], check=False)
+        return proc.stdout[-limit:], proc.stderr[-limit:]
+
+    def host_port(self, name: str, port: int) -> tuple[str, int] | None:
+        """The host address a running container's ``port``/tcp is published on."""
+        proc = self._exec(["port", name, f"{port}/tcp"], check=False)
+        lines = proc.stdout.strip().splitlines()
+        if proc.returncode != 0 or not lines:
+            return None
+        host, _, number = lines[0].rpartition(":")
+        return (host.strip("[]") or "127.0.0.1", int(number)) if number.isdigit() else None
+
+    def remove_container(self, name: str) -> None:
+        """Remove a container (running or not) and its anonymous volumes; never raises."""
+        self._remove_container(name)
+
+    def list_files(
+        self, tag: str, *, timeout: float = EXPORT_TIMEOUT, limit: int = EXPORT_LIMIT
+    ) -> FileList:
+        """Every path in the image, read from ``docker export`` of a created (never started)
+        container: works on images without a shell or ``ls`` (distroless, scratch). Bounded by
+        ``timeout`` and ``limit`` entries; a listing cut short says so (``complete=False``)."""
+        name = f"msb-ls-{uuid.uuid4().hex[:12]}"
+        files: set[str] = set()
+        dirs: set[str] = {"/"}
+        links: dict[str, str] = {}
+        complete = False
+        try:
+            self._exec(["create", "--name", name, tag, "/"], what=f"create from {tag}")
+            cmd = [self.binary, "export", name]
+            proc = subprocess.Popen(
+                cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env
+            )
+            killed = threading.Event()
+
+            def kill() -> None:
+                killed.set()
+                proc.kill()
+
+            timer = threading.Timer(timeout, kill)
+            timer.start()
+            try:
+                assert proc.stdout is not None
+                with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+                    for count, member in enumerate(tar):
+                        if count >= limit:
+                            break
+                        path = posixpath.normpath("/" + member.name.lstrip("/"))
+                        if member.isdir():
+                            dirs.add(path)
+                        elif member.issym():
+                            links[path] = member.linkname
+                        else:
+                            files.add(path)
+                    else:
+                        complete = True
+            except (tarfile.TarError, OSError):
+                complete = False
+            finally:
+                timer.cancel()
+                proc.kill()
+                proc.wait()
+                if proc.stdout is not None:
+                    proc.stdout.close()
+            complete = complete and not killed.is_set()
+        finally:
+            self._remove_container(name)
+        return FileList(frozenset(files), frozenset(dirs), links, complete)
 
     def read_file(self, tag: str, path: str) -> str | None:
         """Text of ``path`` inside the image, via a created (never started) container."""

@@ -10,6 +10,9 @@ The bot's commits are authored and committed by :data:`BOT_NAME` <:data:`BOT_EMA
 the trailer :data:`TRAILER`. A rerun replaces the bot branch (one commit on top of HEAD) only
 when every commit on it since its base is the bot's; pushing uses ``--force-with-lease``
 against the remote tip that was checked, so a branch a human touched is never overwritten.
+
+Every git command runs as :mod:`refactor.app.gitrun` says (hooks and config-driven commands
+off, transports allowlisted, timeouts).
 """
 
 from __future__ import annotations
@@ -23,8 +26,18 @@ from pathlib import Path
 
 import git
 
+from refactor.app.gitrun import (
+    GIT_TIMEOUT,
+    LOCAL_RECEIVE_PACK,
+    NETWORK_TIMEOUT,
+    RECEIVE_PACK,
+    UPLOAD_PACK,
+    GitOpsError,
+    git_command,
+    is_local_url,
+)
+from refactor.app.redact import redact
 from refactor.app.report import TRAILER
-from refactor.errors import MsbError
 
 __all__ = [
     "BOT_EMAIL",
@@ -46,7 +59,6 @@ _BOT_ENV = {
     "GIT_COMMITTER_NAME": BOT_NAME,
     "GIT_COMMITTER_EMAIL": BOT_EMAIL,
 }
-_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 _GITPYTHON_STDERR = re.compile(r"^stderr: '(.*)'$", re.DOTALL)
 _STATUS = {
     "??": "is not tracked by git",
@@ -54,13 +66,10 @@ _STATUS = {
 }
 
 
-class GitOpsError(MsbError):
-    """A git operation msb-migrate refuses or that failed (credentials scrubbed)."""
-
-
 def scrub(text: str) -> str:
-    """``text`` with the credentials of URLs replaced by ``***``."""
-    return _CREDENTIALS.sub("***@", text)
+    """``text`` with the credentials of URLs (and known tokens) replaced by ``***``: the one
+    redaction function, :func:`refactor.app.redact.redact`."""
+    return redact(text)
 
 
 def is_bot_commit(commit: git.Commit) -> bool:
@@ -87,7 +96,7 @@ class BranchUpdate:
 class Workspace:
     """The git repository holding the Dockerfiles."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, network_timeout: float = NETWORK_TIMEOUT) -> None:
         try:
             self.repo = git.Repo(path, search_parent_directories=True)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -95,10 +104,18 @@ class Workspace:
         if self.repo.bare or self.repo.working_tree_dir is None:
             raise GitOpsError(f"{self.repo.git_dir} is a bare repository")
         self.root = Path(self.repo.working_tree_dir).resolve()
+        self.network_timeout = network_timeout
+        # GitPython's own commands (cat-file, merge-base, check-ref-format) run the same way
+        self._prefix, env = git_command(self.root)
+        self.repo.git.update_environment(**env)
 
-    def _git(self, *args: str, env: Mapping[str, str] | None = None) -> str:
+    def _git(
+        self, *args: str, env: Mapping[str, str] | None = None, timeout: float = GIT_TIMEOUT
+    ) -> str:
         try:
-            return str(self.repo.git.execute(["git", *args], env=env))
+            return str(
+                self.repo.git.execute([*self._prefix, *args], env=env, kill_after_timeout=timeout)
+            )
         except git.GitCommandError as exc:
             command = next(a for a in args if not a.startswith("-"))
             detail = _GITPYTHON_STDERR.sub(r"\1", str(exc.stderr).strip())
@@ -131,6 +148,7 @@ class Workspace:
             "--porcelain=v1",
             "-z",
             "--untracked-files=all",
+            "--ignore-submodules=all",  # a submodule's own configuration is not read
             "--ignored=matching",
             "--",
             *rels,
@@ -148,10 +166,18 @@ class Workspace:
             )
 
     def validate_branch(self, branch: str) -> None:
+        """git's branch-name rules (``check-ref-format --branch``, taken as written: no ``@``
+        or ``@{-1}`` shorthand), and no full ref name (``refs/heads/x`` would become
+        ``refs/heads/refs/heads/x``) nor a name git reserves (``HEAD``, ``FETCH_HEAD``)."""
+        if branch.startswith("refs/"):
+            raise GitOpsError(f"'{branch}': give the branch name without 'refs/heads/'")
         try:
-            self.repo.git.check_ref_format("--branch", branch)
+            shown = self.repo.git.check_ref_format("--branch", branch)
         except git.GitCommandError:
-            raise GitOpsError(f"'{branch}' is not a valid branch name") from None
+            shown = None
+        reserved = branch == "@" or (branch.endswith("HEAD") and branch.upper() == branch)
+        if shown != branch or reserved:
+            raise GitOpsError(f"'{branch}' is not a valid branch name")
         if self.current_branch() == branch:
             raise GitOpsError(
                 f"the branch {branch} is checked out; run msb-migrate from its base branch"
@@ -214,7 +240,8 @@ class Workspace:
 
     def remote_tip(self, remote: str, branch: str) -> str | None:
         ref = f"refs/heads/{branch}"
-        for line in self._git("ls-remote", remote, ref).splitlines():
+        out = self._git("ls-remote", UPLOAD_PACK, remote, ref, timeout=self.network_timeout)
+        for line in out.splitlines():
             sha, _, name = line.partition("\t")
             if name == ref:
                 return sha
@@ -245,7 +272,15 @@ class Workspace:
             remote_sha = self.remote_tip(remote, branch)
             if remote_sha is not None:
                 ref = f"refs/heads/{branch}"
-                self._git("fetch", "--no-write-fetch-head", "--no-tags", remote, ref)
+                self._git(
+                    "fetch",
+                    "--no-write-fetch-head",
+                    "--no-tags",
+                    UPLOAD_PACK,
+                    remote,
+                    ref,
+                    timeout=self.network_timeout,
+                )
                 self.refuse_foreign(remote_sha, branch, f" on {remote}")
         tree = self.build_tree(files)
         if local is not None and self._tree_of(local) == tree:
@@ -272,12 +307,16 @@ class Workspace:
         if expected == commit:
             return "up to date"
         ref = f"refs/heads/{branch}"
+        urls = self._git("remote", "get-url", "--push", "--all", remote).splitlines()
+        local = any(is_local_url(url) for url in urls)
         self._git(
             "push",
             "--porcelain",
+            LOCAL_RECEIVE_PACK if local else RECEIVE_PACK,
             f"--force-with-lease={ref}:{expected or ''}",
             remote,
             f"{commit}:{ref}",
+            timeout=self.network_timeout,
         )
         if expected is None:
             return "pushed"

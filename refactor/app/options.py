@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from refactor.analysis.images import ImageRef
 from refactor.engine.codemod import Options, OptionSpec
 from refactor.engine.runner import CODEMOD_MODULES, load_codemod
 from refactor.errors import MsbError
@@ -115,33 +116,10 @@ class Option:
                 raise ConfigError(path, f"must be an integer {what} (0 to {top})", key)
         elif not isinstance(value, str):
             raise ConfigError(path, "must be a string", key)
+        elif self.metavar == "IMAGE" and ImageRef.parse(value) is None:
+            raise ConfigError(path, "must be an image reference (NAME[:TAG][@DIGEST])", key)
         return value
 
-
-#: Until each codemod declares its ``options`` (the lead moves these onto the classes), the
-#: declarations the table uses for a codemod that declares none.
-_UNDECLARED: Mapping[str, tuple[OptionSpec, ...]] = {
-    "split-build-runtime": (
-        OptionSpec(
-            "runtime_flavour",
-            "Kind of runtime image for new runtime stages.",
-            choices=("distroless", "slim", "alpine", "scratch"),
-        ),
-        OptionSpec("runtime_image", "Runtime image to use.", metavar="IMAGE"),
-    ),
-    "jdk-to-jre": (
-        OptionSpec(
-            "distroless_java",
-            "Use gcr.io/distroless/javaN-debian12 for a runtime stage that needs no shell.",
-            command_line=False,
-            config=False,
-        ),
-    ),
-    "non-root-user": (
-        OptionSpec("user_name", "Name of the non-root user.", metavar="NAME"),
-        OptionSpec("user_uid", "Uid of the non-root user.", metavar="UID", maximum=_UID_MAX),
-    ),
-}
 
 _SELECTION = (
     Option(
@@ -228,7 +206,7 @@ def option_table() -> tuple[Option, ...]:
             specs = load_codemod(name).options
         except (ImportError, KeyError):  # not installed
             specs = ()
-        declared += (Option.of(spec, name) for spec in specs or _UNDECLARED.get(name, ()))
+        declared += (Option.of(spec, name) for spec in specs)
     return (*_SELECTION, *declared, *_BUILD)
 
 

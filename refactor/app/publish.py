@@ -6,6 +6,10 @@ branch); :meth:`Publication.commit` commits the migrated files on the bot branch
 plumbing (the working tree, the index and HEAD stay as they are) and pushes it, and
 :meth:`Publication.open_pull_request` opens or updates the pull request. Each returns what it
 did: the command line prints it as it goes, ``bulk`` records it.
+
+Credentials (issue 14): :class:`PublishOptions` refuses a ``--forge-url`` with user information
+(the token comes from the environment; urllib would never have sent the password anyway), so
+it can never be printed or recorded in ``bulk``'s state; a remote URL is shown redacted.
 """
 
 from __future__ import annotations
@@ -16,8 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from refactor.app.config import load_config
-from refactor.app.forge import Forge, ForgeClient, PullRequest, detect_forge, token_from_env
+from refactor.app.forge import (
+    Forge,
+    ForgeClient,
+    ForgeError,
+    PullRequest,
+    check_api_url,
+    deadline_from_env,
+    detect_forge,
+    token_from_env,
+)
 from refactor.app.output import Failure
+from refactor.app.redact import redact
 from refactor.app.report import FileResult, commit_message, pr_body
 
 if TYPE_CHECKING:  # the git layer loads when a command publishes (start-up time)
@@ -40,6 +54,13 @@ class PublishOptions:
     forge_url: str | None = None
     project: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.forge_url is not None:
+            try:
+                check_api_url(self.forge_url)
+            except ForgeError as exc:
+                raise Failure(str(exc)) from None
+
     @property
     def publishing(self) -> bool:
         return self.branch is not None or bool(self.remote) or self.open_pr
@@ -50,7 +71,7 @@ def _forge(options: PublishOptions, remote_url: str) -> Forge:
     kind = options.forge or (detected.kind if detected else None)
     if kind is None:
         raise Failure(
-            f"cannot tell the forge from the remote URL {remote_url!r}; "
+            f"cannot tell the forge from the remote URL {redact(remote_url)!r}; "
             "use --forge, --forge-url and --repo"
         )
     same = detected is not None and detected.kind == kind
@@ -82,12 +103,7 @@ class Publication:
         first = changed[0].real
         assert first is not None
         workspace = Workspace(first.parent)
-        files: dict[Path, str] = {}
-        for result in changed:
-            assert result.report is not None and result.real is not None
-            if result.report.output != result.report.original:
-                files[result.real] = result.report.output
-            files.update(result.extra)
+        files = cls.files_of(changed)
         workspace.check_committed(list(files))
         pull_request = None
         if options.open_pr:
@@ -98,9 +114,23 @@ class Publication:
                 raise Failure(
                     "cannot open a pull request from a detached HEAD: check out the base branch"
                 )
-            pull_request = (ForgeClient(forge, token_from_env(forge.kind)), base)
+            token = token_from_env(forge.kind)
+            client = ForgeClient(forge, token, deadline=deadline_from_env())
+            pull_request = (client, base)
         branch = options.branch or load_config(first.parent).default_branch
         return cls(workspace, branch, files, options.remote, pull_request)
+
+    @staticmethod
+    def files_of(changed: Sequence[FileResult]) -> dict[Path, str]:
+        """What the branch holds for ``changed``: each migrated Dockerfile and extra file (set
+        again after ``--verify``'s back-off, which may keep other attempts or fewer files)."""
+        files: dict[Path, str] = {}
+        for result in changed:
+            assert result.report is not None and result.real is not None
+            if result.report.output != result.report.original:
+                files[result.real] = result.report.output
+            files.update(result.extra)
+        return files
 
     def commit(self, results: Sequence[FileResult]) -> BranchUpdate:
         """Commit the files on the branch (on top of HEAD) and push it when asked."""

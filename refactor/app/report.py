@@ -5,12 +5,18 @@ the stages and, when verified, the image sizes).
 Skips are typed outcomes: JSON gives each its stable ``code`` and its ``kind`` (and the
 traceback of an internal error); SARIF lists every code as a rule (its summary from the
 codemod's ``codes`` table or the runner's ``ENGINE_CODES``) and ties each skip notification to
-its code's rule (to the codemod's rule when a skip has no code). An error keeps its line as a
-field of the result; nothing is parsed back out of a message.
+its code's rule (every skip has a code). An error keeps its line as a field of the result;
+nothing is parsed back out of a message.
+
+Names that are not UTF-8 (Python's surrogate escapes): :func:`dumps` writes each such byte as
+git writes it in a diff header (``\\376``, :func:`~refactor.app.diffing.escape_name`), so a
+report is always valid UTF-8 JSON; a SARIF ``uri`` percent-encodes the name's bytes (``%FE``).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import urllib.parse
 from collections.abc import Iterable, Sequence
@@ -19,13 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from refactor.analysis.model import build_model
-from refactor.app.diffing import FileDiff, diff_text
+from refactor.app.diffing import FileDiff, diff_text, escape_name
 from refactor.engine.codemod import ENGINE_CODES, Codemod, Explanation, Kind, Skip
 from refactor.engine.runner import FileReport
 from refactor.syntax.tree import Dockerfile
 
 if TYPE_CHECKING:
+    from refactor.app.backoff import Backoff
     from refactor.app.verify import Build, Verification
+    from refactor.app.write import Stamp
 
 #: The trailer of every commit msb-migrate makes; its branches are recognised by it.
 TRAILER = "Generated-by: msb-migrate"
@@ -35,6 +43,7 @@ __all__ = [
     "TOOL_NAME",
     "FileResult",
     "commit_message",
+    "dumps",
     "mermaid_graph",
     "outcome_codes",
     "pr_body",
@@ -75,6 +84,12 @@ class FileResult:
     diffs: list[FileDiff] = field(default_factory=list)  # the Dockerfile's first
     extra: dict[Path, str] = field(default_factory=dict)  # other files to write
     verification: Verification | None = None
+    read: Stamp | None = None  # what was read of ``real`` (written only over that)
+    extra_read: dict[Path, Stamp | None] = field(default_factory=dict)  # None: no file
+    warnings: list[str] = field(default_factory=list)  # one line each, printed always
+    config: Path | None = None  # the configuration file that applied (None: none did)
+    backoffs: list[Backoff] = field(default_factory=list)  # --verify's back-off (backoff.py)
+    withheld: str | None = None  # why --verify keeps it from being written or published
 
     @property
     def changed(self) -> bool:
@@ -87,6 +102,11 @@ class FileResult:
     @property
     def skips(self) -> list[Skip]:
         return list(self.report.skips) if self.report else []
+
+    @property
+    def internal_errors(self) -> list[Skip]:
+        """The codemods that failed on this file (a bug in msb-migrate: always reported)."""
+        return [s for s in self.skips if s.kind is Kind.INTERNAL_ERROR]
 
     @property
     def codemods(self) -> list[str]:
@@ -122,7 +142,7 @@ def _skip_json(skip: Skip) -> dict[str, Any]:
         "line": skip.line,
         "codemod": skip.codemod,
         "reason": skip.reason,
-        "code": skip.code or None,
+        "code": skip.code,
         "kind": str(skip.kind),
     }
     if skip.kind is Kind.INTERNAL_ERROR and skip.detail:
@@ -146,6 +166,7 @@ def to_json(results: Sequence[FileResult]) -> dict[str, Any]:
             "path": r.path,
             "status": r.status,
             "error": r.error,
+            "config": None if r.config is None else str(r.config),
             "codemods": r.codemods,
             "changes": [
                 {"line": e.line, "codemod": e.codemod, "message": e.message, "reason": e.reason}
@@ -155,6 +176,8 @@ def to_json(results: Sequence[FileResult]) -> dict[str, Any]:
             "extra_files": [d.path for d in r.diffs[1:] if d.hunks],
             "diff": diff_text(r.diffs),
         }
+        if r.warnings:
+            entry["warnings"] = r.warnings
         if r.verification is not None:
             v = r.verification
             entry["verification"] = {
@@ -163,7 +186,10 @@ def to_json(results: Sequence[FileResult]) -> dict[str, Any]:
                 "original": _build_json(v.original),
                 "migrated": _build_json(v.migrated),
                 "smoke_matches": v.smoke_matches,
+                "probe": v.probe.as_json() if v.probe is not None else None,
             }
+            entry["backoffs"] = [b.as_json() for b in r.backoffs]
+            entry["withheld"] = r.withheld
         files.append(entry)
     return {
         "tool": {"name": TOOL_NAME, "version": tool_version()},
@@ -172,8 +198,18 @@ def to_json(results: Sequence[FileResult]) -> dict[str, Any]:
     }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps(doc: Any) -> str:
+    """A report as JSON text (indented, UTF-8), each byte of a name that is not UTF-8 escaped."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    return _SURROGATE.sub(lambda m: escape_name(m.group()).replace("\\", "\\\\"), text)
+
+
 def _location(path: str, line: int | None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": urllib.parse.quote(path)}}
+    uri = urllib.parse.quote(os.fsencode(path))
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if line is not None:
         physical["region"] = {"startLine": line}
     return {"physicalLocation": physical}
@@ -229,7 +265,7 @@ def to_sarif(results: Sequence[FileResult], codemods: Sequence[Codemod]) -> dict
                 }
             )
         for skip in r.skips:
-            ref = rule_ref(skip.code or skip.codemod)
+            ref = rule_ref(skip.code)
             notifications.append(
                 {
                     "level": "note",
@@ -237,6 +273,15 @@ def to_sarif(results: Sequence[FileResult], codemods: Sequence[Codemod]) -> dict
                     "associatedRule": {"id": ref["ruleId"], "index": ref["ruleIndex"]},
                     "locations": [_location(r.path, skip.line)],
                     "properties": {"codemod": skip.codemod, "kind": str(skip.kind)},
+                }
+            )
+        for b in r.backoffs:
+            notifications.append(
+                {
+                    "level": "note",
+                    "message": {"text": b.line(r.path)},
+                    "locations": [_location(r.path, None)],
+                    "properties": {"backoff": b.as_json()},
                 }
             )
         if r.error is not None:
@@ -353,6 +398,10 @@ def pr_body(results: Sequence[FileResult]) -> str:
             out.append(
                 f"| `{r.path}` | {_mb(a.size)} | {_mb(b.size)} | {layers} | {a.who} → {b.who} |"
             )
+    backed = [r for r in changed if r.backoffs]
+    if backed:
+        out += ["", "### Backed off (the default migration failed verification)", ""]
+        out += [f"- {b.line(f'`{r.path}`')}" for r in backed for b in r.backoffs]
     for r in changed:
         out += ["", f"### `{r.path}`", ""]
         out += [f"- {exp}" for exp in r.explanations]

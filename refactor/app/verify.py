@@ -5,20 +5,25 @@ build context; for each image the size, the layer count and the user it runs as 
 and with a smoke command both images run it (as entrypoint and arguments, so it works on images
 without a shell) and their outputs are compared. With ``stages`` every stage of the migrated
 file is also built on its own (``--target``) and its size reported, as in "Check Stage Sizes":
-how big the builder is next to what ships. The images are removed afterwards.
+how big the builder is next to what ships. When both build, the generic probe
+(:mod:`refactor.app.probe`) runs both images with their own start command and compares them;
+its :class:`~refactor.app.probe.ProbeResult` is ``Verification.probe``. The images are removed
+afterwards.
 """
 
 from __future__ import annotations
 
 import shlex
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from refactor.analysis.model import build_model
 from refactor.app.docker import DockerEngine, DockerError, RunResult
+from refactor.app.probe import ProbeResult, Progress
+from refactor.app.probe import probe as run_probe
 from refactor.errors import MsbError
 from refactor.syntax.parser import parse
 
@@ -102,6 +107,7 @@ class Verification:
     migrated: Build
     smoke: tuple[str, ...] = ()
     stages: tuple[StageBuild, ...] = ()
+    probe: ProbeResult | None = None  # None: not run (a build failed, or disabled)
 
     @property
     def smoke_matches(self) -> bool | None:
@@ -123,6 +129,8 @@ class Verification:
             if stage.name is not None and not stage.ok:
                 detail = f": {stage.problem}" if stage.problem else ""
                 out.append(f"stage {stage.name} failed to build{detail}")
+        if self.probe is not None and not self.probe.ok:
+            out.append(f"the probe failed: {self.probe.reason}")
         return out
 
     @property
@@ -138,6 +146,7 @@ class Verification:
             "migrated": self.migrated.as_json(),
             "smoke_matches": self.smoke_matches,
             "stages": [stage.as_json() for stage in self.stages],
+            "probe": self.probe.as_json() if self.probe is not None else None,
         }
 
 
@@ -184,14 +193,18 @@ def _build(
     tag: str,
     target: str | None,
     smoke: Sequence[str],
+    on_line: Callable[[str], None] | None = None,
 ) -> Build:
     try:
-        result = engine.build(text, context, tag, target=target)
+        result = engine.build(text, context, tag, target=target, on_line=on_line)
     except DockerError as exc:
         return Build(False, 0.0, exc.log_tail, problem=exc.message)
     if not result.ok:
         return Build(False, result.seconds, result.log_tail, problem=f"exit {result.returncode}")
-    info = engine.image_info(tag)
+    try:
+        info = engine.image_info(tag)
+    except DockerError as exc:  # e.g. docker printed no JSON: the build cannot be measured
+        return Build(False, result.seconds, result.log_tail, problem=exc.message)
     try:
         uid: int | None = engine.whoami(tag)
     except DockerError:
@@ -215,16 +228,24 @@ def verify(
     target: str | None = None,
     smoke: Sequence[str] = (),
     stages: bool = False,
+    probe: bool = True,
+    progress: Progress | None = None,
 ) -> Verification:
     """Build ``original`` and ``migrated`` against ``context`` and compare the images.
 
     ``target`` is built in the migrated file, and in the original when it has that stage.
     ``smoke`` is a command (argv) run in both images. With ``stages`` each stage of the
-    migrated file is built too (``--target``) and its size reported.
+    migrated file is built too (``--target``) and its size reported. With ``probe`` both
+    images are run and compared (:func:`refactor.app.probe.probe`). ``progress`` shows what
+    runs on a terminal.
     """
     token = uuid.uuid4().hex[:12]
     tags = (f"{TAG_REPOSITORY}:{token}-original", f"{TAG_REPOSITORY}:{token}-migrated")
+    on_line = progress.build_line if progress is not None else None
+    outcome = None
     try:
+        if progress is not None:
+            progress.phase(f"{path}: building the original image")
         before = _build(
             engine,
             original,
@@ -232,13 +253,20 @@ def verify(
             tags[0],
             target if target and _has_stage(original, target) else None,
             smoke,
+            on_line,
         )
-        after = _build(engine, migrated, context, tags[1], target, smoke)
+        if progress is not None:
+            progress.phase(f"{path}: building the migrated image")
+        after = _build(engine, migrated, context, tags[1], target, smoke, on_line)
+        if probe and before.ok and after.ok:
+            outcome = run_probe(engine, tags[0], tags[1], progress=progress)
     finally:
+        if progress is not None:
+            progress.done()
         for tag in tags:
             engine.remove(tag)
     per_stage = _build_stages(engine, migrated, context, token, target) if stages else ()
-    return Verification(path, before, after, tuple(smoke), per_stage)
+    return Verification(path, before, after, tuple(smoke), per_stage, outcome)
 
 
 def _size(build: Build) -> str:
@@ -267,12 +295,17 @@ def render(v: Verification) -> str:
     if v.smoke and v.smoke_matches is not None:
         same = "identical" if v.smoke_matches else "DIFFERENT"
         lines.append(f"  smoke command {shlex.join(v.smoke)}: outputs {same}")
+    lines += v.probe.lines() if v.probe is not None else []
     lines += _render_stages(v.stages)
     failed: list[tuple[Build | StageBuild, str]] = [
         (x, f"{side} build") for x, side in ((a, "original"), (b, "migrated"))
     ]
-    failed += [(x, f"stage {x.label}") for x in v.stages]
+    failed += [
+        (x, f"stage {x.label}") for x in v.stages if x.name is not None
+    ]  # unnamed: in the table
     for build, side in failed:
+        if not build.ok and build.problem and not build.log_tail:  # e.g. no JSON from docker
+            lines.append(f"  {side}: {build.problem}")
         if not build.ok and build.log_tail:
             tail = "\n".join("    " + line for line in build.log_tail.splitlines()[-15:])
             lines.append(f"  {side} log (tail):\n{tail}")

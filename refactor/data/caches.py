@@ -412,7 +412,10 @@ TOOLS: tuple[Tool, ...] = (
         value_options=frozenset({"-C", "-o", "-tags", "-ldflags", "-gcflags", "-p", "-mod"}),
         disabling_env={"GOCACHE": frozenset({"off"})},
         offline_env={"GOPROXY": frozenset({"off"})},
-        fetch_only=(("mod", "download"),),
+        # `go get` in module mode (Go 1.17+) only edits go.mod and downloads modules: with no
+        # later build in the stage, the modules are meant to stay in the image (a dev image
+        # whose compose runs `go run .` needs them, and its non-root user cannot download).
+        fetch_only=(("mod", "download"), ("get",)),
         quiet=(("mod", "init"), ("mod", "edit")),
         wipes=(frozenset({"clean", "-modcache"}),),
         image_vars=("GOPATH", "GOMODCACHE", "GOCACHE"),

@@ -24,7 +24,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
     "ANY_ARGUMENT",
@@ -36,6 +36,7 @@ __all__ = [
     "Words",
     "invocation",
     "matches",
+    "positionals",
     "program",
 ]
 
@@ -138,6 +139,22 @@ _TOOL_RUNNERS: Mapping[str, tuple[str, ...]] = {
 def program(words: Sequence[str]) -> str:
     """The program's name: ``/usr/bin/java`` → ``java`` ('' for no words)."""
     return words[0].rpartition("/")[2] if words else ""
+
+
+def positionals(args: Sequence[str], value_options: Iterable[str]) -> list[str]:
+    """The arguments that are not options; the word after one of ``value_options`` is that
+    option's value, not an argument (``-g 1000 app`` → ``app``)."""
+    options = set(value_options)
+    out: list[str] = []
+    skip = False
+    for word in args:
+        if skip:
+            skip = False
+        elif word in options:
+            skip = True
+        elif not word.startswith("-"):
+            out.append(word)
+    return out
 
 
 def invocation(words: Sequence[str]) -> tuple[str, list[str]]:

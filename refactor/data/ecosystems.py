@@ -37,6 +37,8 @@ __all__ = [
     "c_runtime_image",
     "dependency_manifests",
     "ecosystem_of_build",
+    "ecosystem_of_builder",
+    "ecosystem_of_commands",
     "ecosystem_of_image",
     "native_runtime",
     "runtime_package",
@@ -112,21 +114,31 @@ def ecosystem_of_image(image: ImageRef | None) -> Ecosystem | None:
     return None
 
 
-def ecosystem_of_build(image: ImageRef, commands: Set[str]) -> Ecosystem | None:
-    """The ecosystem of a build on ``image`` running ``commands``: by the builder image's name,
-    else by a row's ``recognise`` rule (JDK images), else a plain distribution image running
-    the row's commands (the rows in order)."""
+def ecosystem_of_builder(image: ImageRef | None) -> Ecosystem | None:
+    """The ecosystem whose builder ``image`` is: by its name, else by a row's ``recognise``
+    rule (JDK images)."""
     found = ecosystem_of_image(image)
-    if found is not None:
+    if found is not None or image is None:
         return found
+    return next((e for e in ECOSYSTEMS if e.recognise is not None and e.recognise(image)), None)
+
+
+def ecosystem_of_commands(commands: Set[str], on: ImageRef | None = None) -> Ecosystem | None:
+    """The first row whose commands are among ``commands``; given ``on``, only when that image
+    is a plain distribution image the row lists (``distro_images``): the split must know the
+    distribution it swaps, dev-target only which tool builds (``FROM
+    messense/rust-musl-cross`` running cargo is rust)."""
     for eco in ECOSYSTEMS:
-        if eco.recognise is not None and eco.recognise(image):
-            return eco
-    for eco in ECOSYSTEMS:
-        plain = image.hub_name in eco.distro_images and distro_of(image) is not None
+        plain = on is None or (on.hub_name in eco.distro_images and distro_of(on) is not None)
         if plain and commands & set(eco.commands):
             return eco
     return None
+
+
+def ecosystem_of_build(image: ImageRef, commands: Set[str]) -> Ecosystem | None:
+    """The ecosystem of a build on ``image`` running ``commands``: by the builder image, else a
+    plain distribution image running the row's commands (the rows in order)."""
+    return ecosystem_of_builder(image) or ecosystem_of_commands(commands, on=image)
 
 
 # -- runtime images -------------------------------------------------------------------------------
@@ -347,10 +359,11 @@ TOOLCHAIN_PATHS: Mapping[str, tuple[str, ...]] = {
 }
 VENV = "/opt/venv"
 #: Python installers that install into the active virtualenv besides pip, installers the
-#: split does not support yet, and pip options that install outside a virtualenv.
+#: split does not support yet, and pip options that install outside a virtualenv into a folder
+#: the split cannot copy (``--user``, ``--prefix`` and ``--target`` folders are copied).
 PYTHON_VENV_INSTALLERS = ("poetry", "pipenv")
 PYTHON_OTHER_INSTALLERS = ("uv", "conda", "pdm")
-PIP_OUTSIDE_VENV = ("--user", "--target", "-t", "--prefix", "--root")
+PIP_OUTSIDE_VENV = ("--root",)
 
 #: Files distroless ``static`` already ships (so installing these packages is not needed).
 DISTROLESS_STATIC_PROVIDES = frozenset({"ca-certificates", "tzdata"})
@@ -442,6 +455,50 @@ NEXT_STANDALONE_CMD = '["node", "server.js"]'
 NPM_DEFAULT_START = "node server.js"
 #: The builder step that drops dev dependencies before the runtime copies node_modules.
 NPM_PRUNE = "npm prune --omit=dev"
+#: The same per package manager: Yarn 1 prunes by installing again with ``--production``
+#: (from its offline mirror of the first install); Yarn Berry (a ``.yarnrc.yml``) has no prune,
+#: so its dev dependencies are kept.
+NODE_PRUNE: Mapping[str, str] = {
+    "npm": NPM_PRUNE,
+    "yarn": "yarn install --production --prefer-offline",
+    "pnpm": "pnpm prune --prod",
+}
+
+# -- what a JavaScript/TypeScript program loads (the import graph of the start file) --------------
+
+#: Strings and comments of JavaScript/TypeScript, read first so that a quote in a comment
+#: or ``//`` in a string does not confuse the readers below (comments are blanked).
+JS_TOKENS = re.compile(
+    r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`|(//[^\n]*|/\*.*?\*/)", re.S
+)
+#: Module references with a literal name: ``require('x')``, ``import('x')``, ``import … from
+#: 'x'``, ``import 'x'``, ``export … from 'x'`` (``import type`` loads nothing at run time).
+JS_IMPORTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<![\w$.])(?:require|import)\s*\(\s*(['\"`])(?P<name>[^'\"`$\n]+)\1\s*\)"),
+    re.compile(r"(?m)^\s*import\s+(?!type\b)(?:[^;'\"]*?\bfrom\s*)?(['\"])(?P<name>[^'\"\n]+)\1"),
+    re.compile(r"(?m)^\s*export\s+(?!type\b)[^;'\"]*?\bfrom\s*(['\"])(?P<name>[^'\"\n]+)\1"),
+)
+#: What a module name looks like (any other string literal is blanked before reading).
+JS_MODULE_NAME = re.compile(r"[\w@./:+~-]+")
+#: Every ``require(`` / ``import(`` call: more calls than literal ones means a name computed
+#: at run time (the graph is then not proven).
+JS_LOAD_CALLS = re.compile(r"(?<![\w$.])(?:require|import)\s*\(")
+#: How Node.js resolves a relative module: the name as written, then with each extension,
+#: then the folder's index; a TypeScript source stands for the ``.js`` it compiles to.
+JS_EXTENSIONS = (".js", ".mjs", ".cjs", ".json", ".node", ".ts", ".mts", ".cts", ".tsx", ".jsx")
+JS_SOURCE_OF: Mapping[str, tuple[str, ...]] = {
+    ".js": (".ts", ".tsx", ".jsx"),
+    ".mjs": (".mts",),
+    ".cjs": (".cts",),
+}
+#: ``node`` options whose value is a module loaded before the start file.
+NODE_PRELOAD_OPTIONS = ("-r", "--require", "--import", "--loader", "--experimental-loader")
+#: Where TypeScript writes its output (``outDir``) and reads its sources (``rootDir``) when
+#: tsconfig.json does not say; a start file in the output is read from the sources.
+TS_DEFAULT_OUT_DIRS = ("dist", "build", "out", "lib")
+TS_DEFAULT_ROOT_DIRS = ("src", "")
+#: The most files the import graph reader follows before it gives up (not proven).
+JS_GRAPH_LIMIT = 2000
 
 #: Node build scripts that produce a static site, and the folder they write.
 SPA_BUILDERS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -468,6 +525,25 @@ SCRATCH_DIRS = ("/tmp", "/var/tmp", "/var/lib/apt", "/var/cache", "/root/.cache"
 #: File-writing commands (what they write is found from their operands).
 FILE_COMMANDS = frozenset(
     {"mkdir", "cp", "mv", "install", "ln", "chmod", "chown", "chgrp", "touch", "sed"}
+)
+#: Build commands that leave nothing behind when the runtime is the builder's own image: the
+#: installs of dependencies the runtime copies whole (first words, the program by its name;
+#: ``yarn`` alone installs). Any other build command may leave a toolchain, a compiler or the
+#: inputs of a build behind, so the split keeps its benefit (benefit gate, SPL035).
+COPIED_INSTALLS: tuple[tuple[str, ...], ...] = (
+    ("npm", "ci"),
+    ("npm", "install"),
+    ("npm", "i"),
+    ("yarn",),
+    ("yarn", "install"),
+    ("pnpm", "install"),
+    ("pnpm", "i"),
+    ("pip", "install"),
+    ("pip3", "install"),
+    ("python", "-m", "pip", "install"),
+    ("python3", "-m", "pip", "install"),
+    ("python", "-m", "venv"),
+    ("python3", "-m", "venv"),
 )
 #: Where the split refuses to copy a whole folder (system places, not an app folder).
 SYSTEM_ROOTS = frozenset({"/", "/usr", "/usr/local", "/var", "/opt", "/home"})

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from refactor.data.commands import TEST_COMMANDS
+from refactor.data.commands import TEST_COMMANDS, positionals
 
 __all__ = [
     "DEPS_STAGE",
@@ -238,16 +238,7 @@ def _program(words: Sequence[str]) -> tuple[str, list[str]]:
 
 
 def _operands(args: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    skip = False
-    for word in args:
-        if skip:
-            skip = False
-        elif word in _VALUE_OPTIONS:
-            skip = True
-        elif not word.startswith("-"):
-            out.append(word)
-    return out
+    return positionals(args, _VALUE_OPTIONS)
 
 
 def installs_dependencies(words: Sequence[str], *, sources: bool = True) -> bool:

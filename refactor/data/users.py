@@ -32,8 +32,13 @@ __all__ = [
     "ROOT_COMMANDS",
     "SCRATCH_USER",
     "SCRIPT_RUNNERS",
+    "SOURCE_WRITES",
+    "STATE_AT_START",
+    "WORLD_WRITABLE",
+    "WRITING_COMMANDS",
     "ImageEntry",
     "ImageUser",
+    "SourceWrite",
     "default_port",
     "image_user",
     "lacks_useradd",
@@ -261,6 +266,85 @@ NODE_CLIENTS: Mapping[str, frozenset[str]] = {
 
 #: Ports below this need root (or CAP_NET_BIND_SERVICE) to bind.
 PRIVILEGED_PORT_LIMIT = 1024
+
+#: Start commands that create state next to the app, in the folder they run in: a database
+#: migration creates its SQLite file there when no DATABASE_URL points elsewhere (Flask-Migrate
+#: and Alembic projects put it beside config.py, Django beside manage.py, Rails in db/). The
+#: migration's database may be remote; that cannot be told from the image, so the folder must
+#: be writable (program -> subcommands, ``None``: any use; read by ``matches``).
+STATE_AT_START: Mapping[str, frozenset[str] | None] = {
+    "flask": frozenset({"db upgrade", "db init", "db migrate", "db stamp", "init-db", "initdb"}),
+    "alembic": frozenset({"upgrade", "downgrade", "stamp"}),
+    "manage.py": frozenset({"migrate", "syncdb", "createcachetable", "loaddata"}),
+    "django-admin": frozenset({"migrate", "syncdb", "createcachetable", "loaddata"}),
+    "rails": frozenset({"db:migrate", "db:setup", "db:prepare", "db:create"}),
+    "rake": frozenset({"db:migrate", "db:setup", "db:prepare", "db:create"}),
+    "prisma": frozenset({"migrate deploy", "migrate dev", "db push"}),
+    "sequelize": frozenset({"db:migrate"}),
+    "knex": frozenset({"migrate:latest"}),
+}
+
+#: Commands of a start script that write the paths they name: which operands (``all``, or
+#: ``last`` for a copy's target), and whether the path is a folder the command creates.
+WRITING_COMMANDS: Mapping[str, tuple[str, bool]] = {
+    "mkfifo": ("all", False),  # a FIFO is a file in its folder (wisecow's `response`)
+    "mknod": ("first", False),
+    "touch": ("all", False),
+    "tee": ("all", False),
+    "rm": ("all", False),  # removing a file needs a writable folder too
+    "mkdir": ("all", True),
+    "cp": ("last", False),
+    "mv": ("last", False),
+    "ln": ("last", False),
+}
+
+#: Folders any user may write to (or that are not files): writes there need nothing.
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev", "/proc", "/run/lock")
+
+
+@dataclass(frozen=True)
+class SourceWrite:
+    """A call in an app's sources that writes a path at run time.
+
+    ``pattern`` captures the call's path argument as ``arg``; a string literal is the path
+    (relative ones are relative to the working directory the app runs in), anything else is a
+    path the reader cannot resolve, which stops the codemod when ``strict``. ``folder``: the
+    path is a folder the call creates (else a file whose folder must be writable).
+    """
+
+    suffixes: tuple[str, ...]
+    pattern: re.Pattern[str]
+    what: str
+    strict: bool
+    folder: bool = False
+
+
+_ARG = r"\(\s*(?P<arg>[^,)]*)"
+_PY, _JS, _GO = (".py",), (".js", ".mjs", ".cjs", ".ts"), (".go",)
+
+#: Runtime writes found in the sources, per ecosystem. Log files are the common case (a
+#: Flask app's ``RotatingFileHandler('logs/app.log')``): non-literal handler paths stop the
+#: codemod (they are where the app writes and cannot be resolved); folder creation is read
+#: only when literal (``os.makedirs(app.instance_path)`` is usually inside the app folder).
+SOURCE_WRITES: tuple[SourceWrite, ...] = (
+    SourceWrite(_PY, re.compile(r"\b(?:Rotating|TimedRotating|Watched)?FileHandler" + _ARG),
+                "a logging file handler", strict=True),
+    SourceWrite(_PY, re.compile(r"\bbasicConfig\([^)]*?\bfilename\s*=\s*(?P<arg>[^,)]*)"),
+                "logging.basicConfig(filename=…)", strict=True),
+    SourceWrite(_PY, re.compile(r"\bos\.(?:mkdir|makedirs)" + _ARG), "os.mkdir", strict=False,
+                folder=True),
+    SourceWrite(_JS, re.compile(r"\bcreateWriteStream" + _ARG), "fs.createWriteStream",
+                strict=True),
+    SourceWrite(_JS, re.compile(r"\bmkdirSync" + _ARG), "fs.mkdirSync", strict=False,
+                folder=True),
+    SourceWrite(_JS, re.compile(r"\bmulter\(\s*\{\s*dest\s*:\s*(?P<arg>[^,)}]*)"),
+                "multer uploads", strict=True, folder=True),
+    SourceWrite(_JS, re.compile(r"\btransports\.File\(\s*\{[^}]*?\bfilename\s*:\s*"
+                                r"(?P<arg>[^,)}]*)"), "a winston log file", strict=True),
+    SourceWrite(_GO, re.compile(r"\bos\.(?:Create|WriteFile)" + _ARG), "os.Create", strict=False),
+    SourceWrite(_GO, re.compile(r"\bos\.MkdirAll?" + _ARG), "os.Mkdir", strict=False,
+                folder=True),
+)  # fmt: skip
 
 
 def _matches(image: ImageRef, key: str, tag: str | None) -> bool:

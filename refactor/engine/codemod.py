@@ -10,10 +10,11 @@ in a fixed order and checks every output.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from functools import cache
@@ -30,12 +31,15 @@ __all__ = [
     "Context",
     "Explanation",
     "Kind",
+    "OnTree",
     "OptionSpec",
     "Options",
     "Planner",
     "Result",
     "Skip",
     "Unsupported",
+    "Variant",
+    "opt_out_problems",
     "opted_out",
 ]
 
@@ -87,7 +91,7 @@ class Skip:
     codemod: str
     reason: str
     line: int | None = None
-    code: str = field(default="", kw_only=True)
+    code: str = field(kw_only=True)
     kind: Kind = field(default=Kind.SKIPPED, kw_only=True)
     detail: str = field(default="", compare=False, repr=False, kw_only=True)
 
@@ -100,7 +104,7 @@ class Unsupported(Exception):
     """Raised inside a codemod to leave the file alone, with a reason the user can read and
     the stable code of that kind of reason."""
 
-    def __init__(self, reason: str, line: int | None = None, *, code: str = "") -> None:
+    def __init__(self, reason: str, line: int | None = None, *, code: str) -> None:
         super().__init__(reason)
         self.reason = reason
         self.line = line
@@ -181,6 +185,17 @@ class OptionSpec:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A more conservative form of a codemod's change, offered for the back-off
+    (:mod:`refactor.app.backoff`): when the default change makes an image that fails
+    verification, the run asks for the codemod's variants, one at a time, through
+    :attr:`Context.variants`. Never used by a normal run."""
+
+    name: str  # kebab-case, stable (reports and records name it)
+    description: str  # one line: what the variant does instead of the default
+
+
+@dataclass(frozen=True)
 class Context:
     """What a codemod may know besides the tree: the build context, options, target.
 
@@ -192,6 +207,13 @@ class Context:
     dockerfile: Path | None = None
     options: Options = field(default_factory=Options)
     target: str | None = None
+    #: The variant each codemod is asked for (codemod name -> variant name); empty in a
+    #: normal run. The runner checks that each names a variant the codemod declares.
+    variants: Mapping[str, str] = field(default_factory=dict)
+
+    def variant(self, codemod: str) -> str | None:
+        """The variant ``codemod`` is asked to apply, or None (its default change)."""
+        return self.variants.get(codemod)
 
     def read(self, relative: str) -> str | None:
         """A text file of the build context, or None (missing, outside, too large, binary)."""
@@ -285,17 +307,45 @@ class Context:
 def opted_out(tree: Dockerfile, node: Node, codemod: str) -> bool:
     """Whether ``# msb-migrate: skip=NAME[,NAME…]`` sits in the comments right above ``node``."""
     nodes = tree.nodes
-    for i, current in enumerate(nodes):
-        if current is node:
-            j = i - 1
-            while j >= 0 and isinstance(nodes[j], Comment):
-                match = _OPT_OUT.match(nodes[j].text)  # type: ignore[attr-defined]
-                names = match.group(1) if match else None
-                if names and codemod in {n.strip() for n in names.split(",")}:
-                    return True
-                j -= 1
-            return False
+    # each node's (first) position, once per tree: asked for every stage, linear, not n²
+    first = tree.memo("positions", lambda: {id(n): k for k, n in reversed(list(enumerate(nodes)))})
+    i = first.get(id(node))
+    if i is None:
+        return False
+    j = i - 1
+    while j >= 0 and isinstance(nodes[j], Comment):
+        match = _OPT_OUT.match(nodes[j].text)  # type: ignore[attr-defined]
+        names = match.group(1) if match else None
+        if names and codemod in {n.strip() for n in names.split(",")}:
+            return True
+        j -= 1
     return False
+
+
+_MENTION = re.compile(r"^\s*#\s*msb-migrate\s*:", re.IGNORECASE)
+
+
+def opt_out_problems(tree: Dockerfile, known: Collection[str]) -> list[tuple[int, str]]:
+    """(line, message) for each opt-out comment that does nothing: a ``skip=`` name that is no
+    codemod in ``known`` (with the closest name), or a ``# msb-migrate:`` comment that is not
+    ``skip`` or ``skip=NAME[,NAME…]``."""
+    problems: list[tuple[int, str]] = []
+    for node in tree.nodes:
+        if not isinstance(node, Comment) or not _MENTION.match(node.text):
+            continue
+        line = tree.line_of(node)
+        match = _OPT_OUT.match(node.text)
+        if match is None:
+            problems.append(
+                (line, "not an opt-out (write '# msb-migrate: skip' or 'skip=NAME[,NAME…]')")
+            )
+            continue
+        for name in (n.strip() for n in (match.group(1) or "").split(",")):
+            if name and name not in known:
+                close = difflib.get_close_matches(name, list(known), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append((line, f"unknown codemod '{name}' in the opt-out{hint}"))
+    return problems
 
 
 def file_opted_out(tree: Dockerfile) -> bool:
@@ -323,6 +373,11 @@ class Codemod(ABC):
     #: The user options this codemod reads from ``ctx.options`` (flags and configuration keys
     #: are made from them; see :class:`OptionSpec`).
     options: ClassVar[tuple[OptionSpec, ...]] = ()
+    #: The more conservative variants of this codemod's change, ordered from the least to the
+    #: most conservative (the back-off tries them in this order). A variant that does not apply
+    #: to a file leaves the codemod answering as without it: the back-off sees the same output
+    #: and spends no build on it.
+    variants: ClassVar[tuple[Variant, ...]] = ()
 
     @abstractmethod
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:
@@ -332,9 +387,7 @@ class Codemod(ABC):
     def model(self, tree: Dockerfile) -> BuildModel:
         return build_model(tree)
 
-    def skip(
-        self, tree: Dockerfile, reason: str, line: int | None = None, *, code: str = ""
-    ) -> Result:
+    def skip(self, tree: Dockerfile, reason: str, line: int | None = None, *, code: str) -> Result:
         return Result(tree, skips=(Skip(self.name, reason, line, code=code),))
 
     def attempt(self, tree: Dockerfile, plan: Callable[[], Result]) -> Result:
@@ -358,7 +411,27 @@ class Codemod(ABC):
 C = TypeVar("C", bound=Codemod)
 
 
-class Planner(Generic[C]):
+class OnTree:
+    """What planning on one tree needs at hand: the file's style, a node's line and a new
+    instruction in the file's style. A base for :class:`Planner` and for a codemod's frozen
+    facts record (which declares ``tree`` as a field)."""
+
+    tree: Dockerfile
+
+    @property
+    def style(self) -> Style:
+        return self.tree.style
+
+    def line(self, node: Node) -> int | None:
+        """The first line of ``node`` in the tree (None for a node that is not in it)."""
+        return self.tree.line_of(node, None)
+
+    def new(self, directive: str, args: str, flags: Sequence[str] = ()) -> Instruction:
+        """A new instruction in the file's style."""
+        return Instruction.create(directive, args, flags=flags, style=self.style)
+
+
+class Planner(OnTree, Generic[C]):
     """Where a codemod's work on one file starts: the codemod, the tree and the context, with
     the tree's build model, style and line numbers at hand."""
 
@@ -367,15 +440,3 @@ class Planner(Generic[C]):
         self.tree = tree
         self.ctx = ctx
         self.model = build_model(tree)
-
-    @property
-    def style(self) -> Style:
-        return self.tree.style
-
-    def line(self, node: Node) -> int | None:
-        """The first line of ``node`` in the tree (None for a node that is not in it)."""
-        return self.tree.line_numbers.get(id(node))
-
-    def new(self, directive: str, args: str, flags: Sequence[str] = ()) -> Instruction:
-        """A new instruction in the file's style."""
-        return Instruction.create(directive, args, flags=flags, style=self.style)

@@ -6,6 +6,12 @@ that no stage reference dangles that did not before. That second check runs once
 tree and, only when it fails, after every step (to find the change at fault). A change failing
 a check is discarded and reported as a skip; the pipeline carries on with the next codemod.
 Nothing here writes a file.
+
+Variants (:class:`~refactor.engine.codemod.Variant`): the context may ask a codemod for one of
+the variants it declares (``Context.variants``; the back-off does, never a normal run). A name
+the codemod does not declare is a programming error (``ValueError``); a codemod that changed
+the file under a variant gets one more explanation naming the variant, so every output says
+which variant was applied.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import contextlib
 import importlib
 import os
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -212,6 +218,7 @@ def _run(
             Skip("msb-migrate", "the file opts out (# msb-migrate: skip)", code="MSB001")
         )
         return report
+    _check_variants(ctx, codemods)
     current = tree
     for codemod in codemods:
         result = _safe_transform(codemod, current, ctx)
@@ -231,8 +238,9 @@ def _run(
             )
             continue
         current = result.tree
+        explanations = [*result.explanations, *_variant_note(codemod, ctx)]
         # Resolve lines now: a later codemod may replace these nodes (then the line stays).
-        report.explanations = _resolve_lines(current, [*report.explanations, *result.explanations])
+        report.explanations = _resolve_lines(current, [*report.explanations, *explanations])
         report.files.update(result.files)
         report.applied.append(codemod.name)
     if ctx.options.syntax_directive and current.code != tree.code:
@@ -240,6 +248,28 @@ def _run(
     report.tree = current
     report.explanations = _resolve_lines(current, report.explanations)
     return report
+
+
+def _check_variants(ctx: Context, codemods: Sequence[Codemod]) -> None:
+    for codemod in codemods:
+        name = ctx.variant(codemod.name)
+        if name is not None and name not in {v.name for v in codemod.variants}:
+            raise ValueError(f"{codemod.name} has no variant {name!r}")
+
+
+def _variant_note(codemod: Codemod, ctx: Context) -> list[Explanation]:
+    """The explanation that says which variant ``codemod`` applied (none for its default)."""
+    name = ctx.variant(codemod.name)
+    variant = next((v for v in codemod.variants if v.name == name), None)
+    if variant is None:
+        return []
+    return [
+        Explanation(
+            codemod.name,
+            f"applied its variant `{variant.name}`: {variant.description}",
+            "the default change made an image that failed verification (back-off)",
+        )
+    ]
 
 
 def _safe_transform(codemod: Codemod, tree: Dockerfile, ctx: Context) -> Result:
@@ -277,10 +307,9 @@ def _with_syntax_directive(tree: Dockerfile, report: FileReport) -> Dockerfile:
 
 def _resolve_lines(tree: Dockerfile, explanations: list[Explanation]) -> list[Explanation]:
     """Give each explanation the line of its node in the final tree."""
-    lines = tree.line_numbers
     out = []
     for exp in explanations:
-        line = lines.get(id(exp.node)) if exp.node is not None else None
+        line = tree.line_of(exp.node, None) if exp.node is not None else None
         if line is not None and line != exp.line:
             exp = Explanation(exp.codemod, exp.message, exp.reason, line, exp.node)
         out.append(exp)
@@ -295,8 +324,10 @@ def migrate(
     options: Options | None = None,
     codemods: Sequence[Codemod] | None = None,
     target: str | None = None,
+    variants: Mapping[str, str] | None = None,
 ) -> FileReport:
-    """Parse ``text`` and run the codemods (the defaults unless given) on it."""
+    """Parse ``text`` and run the codemods (the defaults unless given) on it, each asked for
+    the variant ``variants`` names for it (none: its default change)."""
     try:
         tree = parse(text, path)
     except MsbError as exc:
@@ -308,5 +339,6 @@ def migrate(
         dockerfile=Path(path) if path else None,
         options=options or Options(),
         target=target,
+        variants=dict(variants or {}),
     )
     return run_codemods(tree, ctx, select_codemods() if codemods is None else codemods)

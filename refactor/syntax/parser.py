@@ -37,7 +37,9 @@ from refactor.syntax.tree import (
 )
 
 __all__ = [
+    "INSTRUCTIONS",
     "MAX_BYTES",
+    "check_buildable",
     "decode",
     "onbuild_instruction",
     "parse",
@@ -59,11 +61,26 @@ _GO_SPACE_SET = frozenset(GO_SPACE_CHARS)
 _Fields = dict[str, Any]
 
 
+def _utf16(data: bytes) -> bool:
+    """UTF-16 text: a UTF-16 byte order mark, or ASCII with every other byte NUL."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:512]
+    even, odd = head[0::2], head[1::2]
+    return len(head) >= 4 and (
+        (not odd.strip(b"\x00") and even.isascii() and b"\x00" not in even)
+        or (not even.strip(b"\x00") and odd.isascii() and b"\x00" not in odd)
+    )
+
+
 def decode(data: bytes, path: str | None = None) -> str:
-    """Decode a Dockerfile's bytes, refusing binary and non-UTF-8 input with a clear error."""
+    """Decode a Dockerfile's bytes, refusing binary, UTF-16 and non-UTF-8 input with a clear
+    error (BuildKit reads UTF-8 only)."""
     name = path or "<input>"
     if len(data) > MAX_BYTES:
-        raise InputError(name, f"file is too large ({len(data)} bytes, limit {MAX_BYTES})")
+        raise InputError(name, f"file is too large (over {MAX_BYTES} bytes)")
+    if _utf16(data):
+        raise InputError(name, "UTF-16 text: convert it to UTF-8 (BuildKit reads UTF-8 only)")
     if b"\x00" in data:
         raise InputError(name, "binary file (contains NUL bytes), not a Dockerfile")
     try:
@@ -190,6 +207,57 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     if not has_instruction:
         raise DockerfileSyntaxError(name, max(n, 1), "file with no instructions")
     return Dockerfile(tuple(nodes), bom, escape, path)
+
+
+#: Every instruction BuildKit's dockerfile frontend knows (``instructions.ParseInstruction``).
+INSTRUCTIONS = frozenset(
+    {
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "WORKDIR",
+    }
+)  # fmt: skip
+
+
+def check_buildable(tree: Dockerfile) -> None:
+    """Refuse what BuildKit's frontend rejects after parsing, which :func:`parse` (BuildKit's
+    parser, that accepts any keyword) lets through — so a file that is not a Dockerfile
+    (``hello world``, ``/etc/passwd``) is an error, never "unchanged":
+
+    - the first instruction must be ``FROM`` or ``ARG`` ("no build stage in current context");
+    - every keyword must be an instruction ("unknown instruction");
+    - ``FROM`` takes one image, or an image, ``AS`` and a name ("FROM requires either one or
+      three arguments": ``FROM python:3.11 # note`` has four, an inline ``#`` is no comment).
+    """
+    name = tree.path or "<input>"
+    for index, inst in enumerate(tree.instructions):
+        line = tree.line_of(inst)
+        keyword = inst.directive
+        if keyword not in INSTRUCTIONS:
+            if index == 0:
+                raise DockerfileSyntaxError(
+                    name, line, f"not a Dockerfile (starts with '{_shown(inst)}', not FROM)"
+                )
+            raise DockerfileSyntaxError(name, line, f"unknown instruction: {keyword}")
+        if index == 0 and keyword not in ("FROM", "ARG"):
+            raise DockerfileSyntaxError(
+                name, line, f"not a Dockerfile (its first instruction is {keyword}, not FROM)"
+            )
+        if keyword == "FROM":
+            words = inst.parsed.values.items
+            if not (len(words) == 1 or (len(words) == 3 and words[1].lower() == "as")):
+                raise DockerfileSyntaxError(
+                    name,
+                    line,
+                    "FROM takes an image and an optional 'AS name', nothing more "
+                    "(BuildKit: FROM requires either one or three arguments; "
+                    "'#' after an instruction is not a comment)",
+                )
+
+
+def _shown(inst: Instruction) -> str:
+    text = inst.keyword.strip()
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _check_line_lengths(lines: list[str], bom: bool, name: str) -> None:

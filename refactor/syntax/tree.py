@@ -474,12 +474,13 @@ class Dockerfile(Node):
             line += count
 
     @cached
-    def line_numbers(self) -> Mapping[int, int]:
-        """The first line of each node, by the node's ``id`` (read-only)."""
-        numbers = {}
+    def line_numbers(self) -> Mapping[Node, int]:
+        """The first line of each node, keyed on the node itself (nodes hash by identity;
+        read-only)."""
+        numbers: dict[Node, int] = {}
         line = 1
         for node in self.nodes:
-            numbers[id(node)] = line
+            numbers[node] = line
             line += node.line_count
         return MappingProxyType(numbers)
 
@@ -492,7 +493,7 @@ class Dockerfile(Node):
     def line_of(self, target: Node, default: object = _MISSING) -> object:
         """The first line of ``target`` (by identity); ``default`` if it is not one of this
         file's nodes (without a default: ValueError)."""
-        line = self.line_numbers.get(id(target))  # ids of live nodes are unique
+        line = self.line_numbers.get(target)
         if line is None:
             if default is _MISSING:
                 raise ValueError("node is not part of this Dockerfile")

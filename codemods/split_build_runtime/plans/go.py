@@ -1,13 +1,21 @@
 """Go: the binary ``go build``/``go install`` wrote, on distroless static when it is static
-(``CGO_ENABLED=0``, or no cgo in the sources, in which case the build gets ``CGO_ENABLED=0``),
-else on distroless base or debian-slim of the builder's Debian release (glibc), or alpine for
-a musl binary built on alpine."""
+(``CGO_ENABLED=0``, or a module graph proven free of cgo, in which case the build gets
+``CGO_ENABLED=0``), else on distroless base or debian-slim of the builder's Debian release
+(glibc), or alpine for a musl binary built on alpine; plus the files the program reads at run
+time (:mod:`..goreads`).
+
+Decisions: cgo-free must be proven for every package compiled (:func:`..gomodule.cgo_graph`:
+the sources and a readable ``vendor/``, or a ``go.mod`` without requirements); a dependency
+list whose sources are not in the context keeps cgo as the original had it, on a runtime with
+the builder's C library. A start command that needs /bin/sh (shell syntax in a shell-form
+CMD/ENTRYPOINT) moves a default distroless runtime to debian-slim; one exec form can run is
+rewritten by :func:`..steps.start_command`."""
 
 from __future__ import annotations
 
 import re
 
-from codemods.split_build_runtime import steps
+from codemods.split_build_runtime import gomodule, goreads, steps, variants
 from codemods.split_build_runtime.facts import Facts, Run
 from codemods.split_build_runtime.plan import Plan
 from refactor.analysis.shell import Command
@@ -28,11 +36,17 @@ def plan(f: Facts) -> Plan:
         )
     packages, user_runs = steps.packages(f)
     static, why, cgo_edit = _static(f, builds)
+    why_static = why.split(": a static binary", 1)[0]
     family = distro_of(f.image)
     alpine = family is not None and family.family == "alpine"
     codename = None if static or alpine else steps.codename(f, packages)
     kind = "go-static" if static else "go-musl" if alpine else "go-dynamic"
     flavour = steps.flavour(f, kind)
+    # a flavour the user chose stays: the start command step then says why it cannot run
+    chosen = f.ctx.options.runtime_flavour
+    if flavour in ("distroless", "scratch") and not chosen and steps.needs_shell(f):
+        flavour = "slim"
+        why += "; debian-slim has the /bin/sh the start command needs"
     if flavour == "scratch" and not static:
         raise Unsupported("scratch needs a static binary", code="SPL017")
     needs_apt = bool([p for p in packages if p not in eco.DISTROLESS_STATIC_PROVIDES])
@@ -58,17 +72,18 @@ def plan(f: Facts) -> Plan:
     )
     if cgo_edit is not None:
         run, new_inst = cgo_edit
-        result.replace[id(run.inst)] = [new_inst]
+        result.replace[run.inst] = [new_inst]
         result.explanations.append(
             (
                 new_inst,
                 "added CGO_ENABLED=0 to the go build",
-                'no cgo in the sources (no import "C") and no C toolchain use: the binary '
-                "is built static so it runs without libc on the static runtime",
+                f"{why_static}; no C toolchain use either: the binary is built static so it "
+                "runs without libc on the static runtime",
             )
         )
     steps.system_packages(f, result, packages, user_runs)
-    steps.compiled_copies(f, result)
+    steps.compiled_copies(f, result, assets=False)  # goreads reads the sources instead
+    goreads.read_copies(f, result)
     return result
 
 
@@ -91,16 +106,17 @@ def _static(
         return True, "CGO_ENABLED=0: a static binary", None
     if any(v not in (None, "0") for v in values):
         return False, "cgo is enabled: the binary links glibc", None
+    if variants.chosen(f, variants.KEEP_CGO):
+        return False, "cgo stays as the original had it (keep-cgo variant): glibc runtime", None
     ctx = f.ctx
     if not ctx.has_context:
         return False, "no build context to prove the absence of cgo: glibc runtime", None
     sources = ctx.glob("**/*.go")
     if not sources:
         return False, "no Go sources in the context to prove the absence of cgo", None
-    for path in sources:
-        text = ctx.read(path) or ""
-        if re.search(r'^\s*import\s+(?:\(\s*[^)]*?)?"C"', text, re.M):
-            return False, f'{path} uses cgo (import "C"): the binary links glibc', None
+    proven, reason = gomodule.cgo_graph(f)
+    if not proven:
+        return False, f"{reason}: cgo stays enabled and the binary links the C library", None
     for _run, cmd in f.all_commands:
         if cmd.name in eco.C_TOOLCHAIN_COMMANDS or (
             cmd.name in eco.PACKAGE_MANAGERS and any(p.endswith("-dev") for p in cmd.args)
@@ -113,4 +129,4 @@ def _static(
     if raw.count(cmd.text) != 1:
         return False, "cannot edit the go build to set CGO_ENABLED=0", None
     edited = run.inst.with_args(raw.replace(cmd.text, f"CGO_ENABLED=0 {cmd.text}", 1))
-    return True, "no cgo in the sources: a static binary (CGO_ENABLED=0 added)", (run, edited)
+    return True, f"{reason}: a static binary (CGO_ENABLED=0 added)", (run, edited)

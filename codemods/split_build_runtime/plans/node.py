@@ -1,29 +1,43 @@
 """Node.js: the app folder with production ``node_modules`` on the slim image of the same Node;
 a Next.js standalone build as its self-contained ``server.js``; a static site (vite, CRA, Vue
-CLI) served by nginx on the port the original server listened on."""
+CLI) served by nginx on the port the original server listened on.
+
+Decisions:
+
+* Dependencies installed outside the app folder are copied to the same absolute path, where
+  Node.js finds them as before: ``npm install && mv node_modules ../`` (found through Node's
+  parent-folder lookup), ``npm install --prefix DIR``, folders named by ``NODE_PATH``. A global
+  ``npm install -g`` the start command uses (its program, or ``NODE_PATH``) is run again in
+  the runtime stage: npm's bin links cannot be copied (a copied link target loses the package's
+  relative requires); a global install nothing uses is a build tool the runtime leaves behind.
+* Dev dependencies are pruned only when none is reachable from the start file's import graph
+  (:mod:`..nodegraph`); otherwise they are kept and the explanation says which one (or why the
+  graph is not proven). A kept dev dependency is never a skip: the split still drops the
+  toolchain image.
+"""
 
 from __future__ import annotations
 
 import posixpath
 import re
+import shlex
+from collections.abc import Sequence
 
-from codemods.split_build_runtime import manifests, steps
-from codemods.split_build_runtime.facts import Facts, absolute
+from codemods.split_build_runtime import manifests, nodegraph, steps, variants
+from codemods.split_build_runtime.checks import worth_splitting
+from codemods.split_build_runtime.facts import Facts, Run, absolute, operands
 from codemods.split_build_runtime.plan import Copy, Plan
+from codemods.split_build_runtime.sources import origin
+from refactor.analysis.semantics import under
+from refactor.analysis.shell import Command
 from refactor.data import ecosystems as eco
+from refactor.data import system
 from refactor.engine.codemod import Unsupported
 
 __all__ = ["plan"]
 
 
 def plan(f: Facts) -> Plan:
-    for run, cmd in f.all_commands:
-        if cmd.name in ("npm", "yarn", "pnpm") and (
-            cmd.has_flag("-g", "--global") or (cmd.name == "yarn" and cmd.args[:1] == ("global",))
-        ):
-            raise Unsupported(
-                "a global package install lives outside the app folder", run.line, code="SPL026"
-            )
     script_name = _start_script(f.start)
     script_text = None
     if script_name is not None:
@@ -37,7 +51,8 @@ def plan(f: Facts) -> Plan:
                     "which cannot be read",
                     code="SPL009",
                 )
-    command = script_text or " ".join(f.start)
+    command = script_text or shlex.join(f.start)
+    globals_used = _global_installs(f, command)
     if eco.NEXT_START.search(command) and manifests.next_standalone(f.ctx):
         return _next(f, command)
     for pattern, port in eco.STATIC_SERVERS:
@@ -61,11 +76,143 @@ def plan(f: Facts) -> Plan:
         eco.RUNTIME_PROGRAMS["node"],
     )
     steps.system_packages(f, result, packages, user_runs)
-    _prune(f, result)
-    roots = steps.app_copies(f, result, "the application with its production node_modules")
+    _reinstall_globals(f, result, globals_used, command)
+    outside = _outside_modules(f, f.copy_roots)
+    pruned = _prune(f, result, command, [c.source for c in outside])
+    what = "production node_modules" if pruned or _production(f) else "node_modules"
+    if what == "node_modules":
+        result.runtime_why = "the same Node.js on the slim image"
+    roots = steps.app_copies(f, result, f"the application with its {what}")
+    result.copies.extend(outside)
     steps.check_start_paths(f, roots, result)
-    steps.check_after_build(f, roots)
+    steps.check_after_build(f, [*roots, *(c.source for c in outside)])
+    worth_splitting(f, result, [pruned] if pruned else [])
     return result
+
+
+# -- dependencies installed outside the app folder ------------------------------------------------
+
+
+def _global_installs(f: Facts, command: str) -> list[tuple[Run, Command]]:
+    """The global installs the start command uses (its program is not one the runtime has,
+    or ``NODE_PATH`` is set); a global install of another package manager than npm that may
+    be used is Unsupported."""
+    found = [
+        (run, cmd)
+        for run, cmd in f.all_commands
+        if cmd.name in ("npm", "yarn", "pnpm")
+        and (cmd.has_flag("-g", "--global") or (cmd.name == "yarn" and cmd.args[:1] == ("global",)))
+    ]
+    if not found:
+        return []
+    if not _global_programs(command) and "NODE_PATH" not in f.final.env:
+        return []  # build tools: the runtime leaves them behind
+    for run, cmd in found:
+        if cmd.name != "npm" or cmd.cwd is None:
+            raise Unsupported(
+                "a global package install lives outside the app folder", run.line, code="SPL026"
+            )
+    return found
+
+
+def _global_programs(command: str) -> set[str]:
+    """The programs of the start command that no runtime image has: a global install's."""
+    return {
+        p
+        for p in nodegraph.start_programs(command)
+        if "/" not in p and p not in eco.RUNTIME_PROGRAMS["node"]
+    }
+
+
+def _reinstall_globals(
+    f: Facts, plan: Plan, found: Sequence[tuple[Run, Command]], command: str
+) -> None:
+    """Run the global installs the start command uses again in the runtime stage (the
+    programs of the start command the runtime lacks are theirs)."""
+    if found:
+        plan.programs = plan.programs | _global_programs(command)
+    for _, cmd in found:
+        run = f.new("RUN", shlex.join(cmd.words))
+        plan.runtime_head.append(run)
+        names = [op for op in operands(cmd) if op not in ("install", "i", "add")]
+        plan.explanations.append(
+            (
+                run,
+                f"installs the global package{'s' if len(names) > 1 else ''} "
+                f"{', '.join(names)} again in the runtime stage",
+                "the start command uses npm's global folder; the runtime finds the packages at "
+                "the same path (npm's bin links cannot be copied from the builder)",
+            )
+        )
+
+
+def _outside_modules(f: Facts, roots: Sequence[str]) -> list[Copy]:
+    """The copies of the ``node_modules`` folders the build put outside the copied app
+    folders (an install in another folder or with ``--prefix``, a move to a parent folder),
+    to the same path, where Node.js finds them as before."""
+    found: dict[str, str] = {}  # folder -> how the build put it there
+    for _, cmd in f.all_commands:
+        ops = operands(cmd)
+        if cmd.name in ("mv", "cp") and len(ops) >= 2:
+            moved = [s for s in ops[:-1] if posixpath.basename(s.rstrip("/")) == "node_modules"]
+            if not moved:
+                continue
+            dest = ops[-1]
+            target = absolute(cmd.cwd, dest)
+            if dest.endswith("/") or posixpath.basename(dest.rstrip("/")) in (".", ".."):
+                target = posixpath.join(target, "node_modules")
+            if cmd.name == "mv":
+                for source in moved:
+                    found.pop(absolute(cmd.cwd, source.rstrip("/")), None)
+            found[target] = f"`{cmd.name} {' '.join(moved)} {dest}`"
+        elif _installs_modules(cmd):
+            prefix = _option(cmd.args, "--prefix") or "."
+            folder = posixpath.join(absolute(cmd.cwd, prefix), "node_modules")
+            found[folder] = f"`{' '.join(cmd.words[:2])}` in {posixpath.dirname(folder)}"
+    workdir = f.final.workdir
+    node_path = f.final.env.get("NODE_PATH", "").split(":")
+    copies: list[Copy] = []
+    for folder, how in found.items():
+        if any(under(folder, r) for r in (*roots, *(c.source for c in copies))):
+            continue
+        if folder in eco.SYSTEM_ROOTS or any(under(folder, d) for d in system.SYSTEM_DIRS):
+            raise Unsupported(
+                f"Node.js packages are put in `{folder}` ({how}), a system folder",
+                code="SPL026",
+            )
+        if folder in node_path:
+            lookup = "through NODE_PATH"
+        elif under(workdir, posixpath.dirname(folder)):
+            lookup = "through its parent-folder lookup from the app folder"
+        else:
+            lookup = "at the same path"
+        copies.append(
+            Copy(
+                folder,
+                folder,
+                f"the dependencies the build put outside the app folder ({how}); Node.js "
+                f"finds them {lookup} as before",
+            )
+        )
+    return copies
+
+
+def _installs_modules(cmd: Command) -> bool:
+    """A local (not global) npm/yarn/pnpm install."""
+    if cmd.has_flag("-g", "--global") or cmd.args[:1] == ("global",):
+        return False
+    if cmd.name == "npm":
+        return cmd.args[:1] in (("ci",), ("install",), ("i",))
+    return cmd.name in ("yarn", "pnpm") and cmd.args[:1] in ((), ("install",), ("add",))
+
+
+def _option(args: Sequence[str], name: str) -> str | None:
+    for i, word in enumerate(args):
+        if word == name and i + 1 < len(args):
+            return args[i + 1]
+        if word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return None
 
 
 def _slim_tag(f: Facts) -> str:
@@ -94,38 +241,87 @@ def _built(f: Facts) -> bool:
     )
 
 
-def _prune(f: Facts, plan: Plan) -> None:
-    """Dev dependencies are pruned after the build unless the installs left them out."""
-    installs = [
-        (r, c)
-        for r, c in f.all_commands
-        if (c.name == "npm" and c.args[:1] in (("ci",), ("install",), ("i",)))
-        or (c.name in ("yarn", "pnpm") and c.args[:1] in ((), ("install",)))
-    ]
+def _prune(f: Facts, plan: Plan, command: str, outside: Sequence[str]) -> str | None:
+    """Prune the dev dependencies after the build unless the installs left them out or one
+    may be loaded at run time (then say why they are kept); what the prune drops, or None."""
+    installs = [(r, c) for r, c in f.all_commands if _installs_modules(c)]
     if not installs:
         raise Unsupported(
             "no npm/yarn/pnpm install step: nothing a runtime stage would leave behind",
             code="SPL012",
         )
     data = manifests.package_json(f.ctx)
-    dev = None if data is None else bool(data.get("devDependencies"))
-    production = all(
-        c.has_flag("--production", "--only", "--omit")
-        or r.state.env.get("NODE_ENV") == "production"
-        for r, c in installs
-    )
-    if dev is False or production:
-        return
-    if any(c.name != "npm" for _, c in installs):
-        raise Unsupported(
-            "yarn/pnpm installs with dev dependencies: cannot prune them safely", code="SPL026"
-        )
+    dev = data.get("devDependencies") if data is not None else None
+    dev_names = sorted(dev) if isinstance(dev, dict) else None
+    if _production(f) or (data is not None and not dev_names):
+        return None
+    tools = sorted({c.name for _, c in installs})
+    why = _keep_dev(f, command, dev_names, tools, outside)
+    if why is None and variants.chosen(f, variants.KEEP_DEV_DEPS):
+        why = "the image pruned of them failed verification (keep-dev-deps variant)"
+    if why is not None:
+        plan.explanations.append((installs[-1][0].inst, "keeps the dev dependencies", why))
+        return None
+    assert dev_names is not None  # _keep_dev keeps them when package.json cannot be read
     anchor = f.stage.instructions[f.last_build_index]
-    prune = f.new("RUN", eco.NPM_PRUNE)
-    plan.after[id(anchor)] = [prune]
+    prune = f.new("RUN", eco.NODE_PRUNE[tools[0]])
+    plan.after[anchor] = [prune]
     plan.explanations.append(
-        (prune, "prunes dev dependencies after the build", "the runtime copies node_modules")
+        (
+            prune,
+            "prunes dev dependencies after the build",
+            "the runtime copies node_modules, and no devDependency is reachable from the "
+            "start file's imports",
+        )
     )
+    return f"the dev dependencies ({', '.join(dev_names)})"
+
+
+def _production(f: Facts) -> bool:
+    """Whether every install leaves the dev dependencies out."""
+    return all(
+        c.has_flag("--production", "--only", "--omit", "--prod")
+        or r.state.env.get("NODE_ENV") == "production"
+        for r, c in f.all_commands
+        if _installs_modules(c)
+    )
+
+
+def _keep_dev(
+    f: Facts, command: str, dev: Sequence[str] | None, tools: Sequence[str], outside: Sequence[str]
+) -> str | None:
+    """Why the dev dependencies must be kept, or None when pruning them is proven safe."""
+    if dev is None:
+        return "package.json cannot be read: which dependencies are dev ones is unknown"
+    if len(tools) > 1:
+        return f"the dependencies are installed by {' and '.join(tools)}: no single prune"
+    if tools[0] == "yarn" and f.ctx.exists(".yarnrc.yml"):
+        return "Yarn Berry (.yarnrc.yml) has no prune of dev dependencies"
+    if outside:
+        return (
+            f"node_modules is moved to {', '.join(outside)}: a prune in the app folder would "
+            "not reach it"
+        )
+    entries = nodegraph.start_entries(command)
+    if entries is None:
+        return f"the start command `{command}` does not run `node FILE`: what it loads is unknown"
+    files, preloads = entries
+    workdir = f.final.workdir
+    sources: list[str] = []
+    bare = [name for name in preloads if nodegraph.package_name(name) is not None]
+    for name in (*(p for p in preloads if p not in bare), *files):
+        source = origin(f, absolute(workdir, name), existing=False)
+        if source is None:
+            return f"`{name}` does not come from the build context: its imports cannot be read"
+        sources.append(source)
+    graph = nodegraph.import_graph(f.ctx, sources, bare)
+    if graph.problem is not None:
+        return f"the start file's imports cannot all be read ({graph.problem})"
+    used = [(p, where) for p, where in graph.packages.items() if p in dev]
+    if used:
+        listed = ", ".join(f"`{p}` (imported by {where})" for p, where in used)
+        return f"devDependencies the program loads at run time: {listed}"
+    return None
 
 
 def _next(f: Facts, command: str) -> Plan:

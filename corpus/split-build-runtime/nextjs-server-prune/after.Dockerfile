@@ -2,7 +2,6 @@ FROM node:18 AS builder
 WORKDIR /usr/src/app
 COPY . .
 RUN npm install && npm run build
-RUN npm prune --omit=dev
 
 FROM node:18-slim AS runtime
 WORKDIR /usr/src/app

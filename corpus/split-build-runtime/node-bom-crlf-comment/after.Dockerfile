@@ -2,7 +2,6 @@
 WORKDIR /app
 COPY . .
 RUN npm ci
-RUN npm prune --omit=dev
 
 FROM node:20-slim AS runtime
 WORKDIR /app

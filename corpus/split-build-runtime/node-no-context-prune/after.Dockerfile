@@ -2,7 +2,6 @@ FROM node:20-bookworm AS builder
 WORKDIR /app
 COPY . .
 RUN npm install
-RUN npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 WORKDIR /app

@@ -1,0 +1,6 @@
+package sqlite3
+
+/*
+#include <sqlite3.h>
+*/
+import "C"

@@ -1,0 +1,3 @@
+package uuid
+
+func New() [16]byte { return [16]byte{} }

@@ -1,0 +1,3 @@
+module github.com/acme/servants/snack
+
+go 1.17

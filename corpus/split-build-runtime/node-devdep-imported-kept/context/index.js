@@ -1,0 +1,3 @@
+const config = require("./lib/config");
+const express = require("express");
+express().listen(config.port);

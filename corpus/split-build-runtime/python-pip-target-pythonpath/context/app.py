@@ -1,0 +1,6 @@
+from flask import Flask, render_template
+app = Flask(__name__)
+
+@app.get("/")
+def index():
+    return render_template("index.html")

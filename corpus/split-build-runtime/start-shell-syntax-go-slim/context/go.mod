@@ -1,0 +1,3 @@
+module example.com/shop/server
+
+go 1.22
