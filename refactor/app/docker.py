@@ -51,6 +51,7 @@ __all__ = [
     "HttpResult",
     "ImageInfo",
     "RunResult",
+    "UnreadableAnswer",
     "resolve_binary",
 ]
 
@@ -107,6 +108,11 @@ class DockerError(MsbError):
         if self.log_tail:
             parts.append("output (tail):\n" + self.log_tail.rstrip())
         return "\n".join(parts)
+
+
+class UnreadableAnswer(DockerError):
+    """The engine answered something msb-migrate cannot read (not JSON, not the documented
+    shape): an error of the engine, not a verdict on the images (exit status 2, not 1)."""
 
 
 class DockerTimeoutError(DockerError):
@@ -431,13 +437,13 @@ class DockerEngine:
         try:
             data = json.loads(proc.stdout)
         except ValueError:
-            raise DockerError(
+            raise UnreadableAnswer(
                 f"docker image inspect {tag} printed no JSON: {proc.stdout[:80]!r}"
             ) from None
         if not data:
             raise DockerError(f"no such image: {tag}")
         if not isinstance(data, list) or not isinstance(data[0], dict):
-            raise DockerError(f"docker image inspect {tag} printed unexpected JSON")
+            raise UnreadableAnswer(f"docker image inspect {tag} printed unexpected JSON")
         first: dict[str, Any] = data[0]
         return first
 

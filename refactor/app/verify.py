@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from refactor.analysis.model import build_model
-from refactor.app.docker import DockerEngine, DockerError, RunResult
+from refactor.app.docker import DockerEngine, DockerError, RunResult, UnreadableAnswer
 from refactor.app.probe import ProbeResult, Progress
 from refactor.app.probe import probe as run_probe
 from refactor.errors import MsbError
@@ -203,7 +203,9 @@ def _build(
         return Build(False, result.seconds, result.log_tail, problem=f"exit {result.returncode}")
     try:
         info = engine.image_info(tag)
-    except DockerError as exc:  # e.g. docker printed no JSON: the build cannot be measured
+    except UnreadableAnswer:
+        raise  # the engine's fault, not the image's: one error line, exit status 2
+    except DockerError as exc:
         return Build(False, result.seconds, result.log_tail, problem=exc.message)
     try:
         uid: int | None = engine.whoami(tag)
