@@ -34,7 +34,10 @@ import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 GITHUB_POST_KEYS = {"title", "head", "base", "body", "draft", "maintainer_can_modify", "issue"}
 GITHUB_PATCH_KEYS = {"title", "body", "state", "base", "maintainer_can_modify"}
@@ -49,6 +52,21 @@ GITLAB_POST_KEYS = {
     "squash",
 }
 GITLAB_PUT_KEYS = {"title", "description", "target_branch", "state_event", "labels"}
+
+
+def isolate_forge_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A test's environment for talking to a local fake forge: no proxy, no forge token from
+    the machine, git configured by a file of its own (returned) and no system configuration."""
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    return config
 
 
 @dataclass

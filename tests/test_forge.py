@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
-from fakeforge import FakeForge
+from fakeforge import FakeForge, isolate_forge_env
 from gitcli import git
 
 from refactor.app.cli import main
@@ -33,15 +33,7 @@ DOCKERFILE = PYTHON_APP
 
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    isolate_forge_env(monkeypatch, tmp_path)
 
 
 # -- remote URLs --------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
-from fakeforge import FakeForge, Misbehave
+from fakeforge import FakeForge, Misbehave, isolate_forge_env
 from gitcli import git
 
 from refactor.app.cli import main
@@ -37,17 +37,8 @@ PASSWORD = "PASSw0rd-7f3c9a"
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MSB_FORGE_TIMEOUT", "2")
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    return config
+    return isolate_forge_env(monkeypatch, tmp_path)
 
 
 def make_repo(root: Path) -> Path:
