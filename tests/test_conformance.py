@@ -113,11 +113,21 @@ def _json_with_trailing_text(args: str) -> list[str] | None:
     return data if all(isinstance(item, str) for item in data) else None
 
 
+#: The instructions whose arguments BuildKit may read as a JSON array (``parseMaybeJSON``,
+#: ``parseMaybeJSONToList``, HEALTHCHECK's CMD); any other keyword, an unknown one included,
+#: never is, so its ``["a"]junk`` is plain text on both sides.
+_MAYBE_JSON = frozenset(
+    {"add", "cmd", "copy", "entrypoint", "healthcheck", "run", "shell", "volume"}
+)
+
+
 def _json_args(node: Instruction) -> str:
     """The part of the arguments that BuildKit may read as a JSON array."""
     parsed = node.parsed
     if parsed.command == "onbuild" and parsed.values.sub is not None:
         parsed = parsed.values.sub
+    if parsed.command not in _MAYBE_JSON:
+        return ""
     if parsed.command == "healthcheck":
         return parsed.args.split(None, 1)[1] if len(parsed.args.split(None, 1)) == 2 else ""
     return parsed.args

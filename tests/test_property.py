@@ -275,6 +275,7 @@ def test_random_dockerfiles(text: str) -> None:
         "FROM a\nENV x\n",
         'FROM a\nHEALTHCHECK --interval=1s CMD ["a"]\n',
         "\ufefffrom a\r\nonbuild run <<-'E' cat\r\n\tx\r\n\tE\r\n",
+        "\ufeffARG A\n\n0 []0",  # found by hypothesis: JSON and text after an unknown keyword
     ],
 )
 def test_examples(text: str) -> None:
