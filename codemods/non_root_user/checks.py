@@ -21,7 +21,7 @@ from codemods.non_root_user.commands import (
     is_root,
     looks_like_script,
     node_script,
-    path_dirs,
+    program_paths,
     programs,
     root_command_in,
     root_words,
@@ -179,12 +179,7 @@ def _builds(facts: Facts, words: tuple[str, ...], state: RunState, depth: int = 
 
 def _check_script(facts: Facts, word: str, state: RunState, where: str, inst: Instruction) -> None:
     """Skip when a start script needs root (gosu, chown…) or cannot be read."""
-    paths = (
-        [resolve_workdir(state.workdir, word)]
-        if "/" in word
-        else [posixpath.join(d, word) for d in path_dirs(state)]
-    )
-    for path in paths:
+    for path in program_paths(word, state):
         found, content, origin = facts.lookup(path)
         if not found:
             continue

@@ -15,7 +15,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from refactor.analysis.model import RunState
+from refactor.analysis.model import RunState, resolve_workdir
 from refactor.analysis.semantics import shell_script
 from refactor.analysis.shell import Command, analyse
 from refactor.data import users as data
@@ -118,6 +118,14 @@ def path_dirs(state: RunState) -> list[str]:
     path = state.env.get("PATH")
     dirs = [d for d in path.split(":") if d.startswith("/")] if path else []
     return dirs or list(DEFAULT_PATH)
+
+
+def program_paths(word: str, state: RunState) -> list[str]:
+    """Where the program ``word`` names may be: a path (with a ``/``) resolved against the
+    working directory, else each folder of ``PATH`` in order."""
+    if "/" in word:
+        return [resolve_workdir(state.workdir, word)]
+    return [posixpath.join(d, word) for d in path_dirs(state)]
 
 
 def command_ports(words: Sequence[str]) -> list[int]:

@@ -19,7 +19,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from codemods.non_root_user.commands import path_dirs, script_word, start_programs, strip_launchers
+from codemods.non_root_user.commands import (
+    program_paths,
+    script_word,
+    start_programs,
+    strip_launchers,
+)
 from refactor.analysis.destinations import copy_destination, destinations
 from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
 from refactor.analysis.semantics import is_posix_shell, run_commands, shell_script, under
@@ -119,12 +124,7 @@ class Facts(Planner["NonRootUser"]):
                 script = script_word(words)
                 if script is None:
                     continue
-                paths = (
-                    [resolve_workdir(state.workdir, script)]
-                    if "/" in script
-                    else [posixpath.join(d, script) for d in path_dirs(state)]
-                )
-                for path in paths:
+                for path in program_paths(script, state):
                     present, text, _ = self.lookup(path)
                     if present:
                         if text is not None:
