@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gitcli import isolate_git
 
 GITHUB_POST_KEYS = {"title", "head", "base", "body", "draft", "maintainer_can_modify", "issue"}
 GITHUB_PATCH_KEYS = {"title", "body", "state", "base", "maintainer_can_modify"}
@@ -62,10 +63,7 @@ def isolate_forge_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    config = isolate_git(monkeypatch, tmp_path)
     return config
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from fakeforge import FakeForge
-from gitcli import git
+from gitcli import git, isolate_git
 
 from refactor.app import bulk
 from refactor.app.bulk import RepoSpec, StateFile, read_repos, repo_id, shard_of
@@ -116,10 +116,7 @@ def by_repo(report: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    config = isolate_git(monkeypatch, tmp_path)
     for name in ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return config

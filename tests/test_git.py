@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from docker_env import PYTHON_APP
-from gitcli import git
+from gitcli import git, isolate_git
 
 from refactor.app.cli import main
 from refactor.app.gitops import BOT_EMAIL, TRAILER
@@ -36,10 +36,7 @@ def invoke(*args: str) -> Result:
 
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    isolate_git(monkeypatch, tmp_path)
 
 
 @pytest.fixture
