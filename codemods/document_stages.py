@@ -34,7 +34,7 @@ from refactor.syntax.tree import Blank, Comment, Directive, Dockerfile, Instruct
 
 __all__ = ["DocumentStages", "describe"]
 
-#: Longest command quoted in a description (longer ones end in "...").
+#: Longest command quoted in a description (longer ones are cut between words, "..." added).
 MAX_COMMAND = 44
 #: Instruction keywords: a comment starting with one is commented-out code, not prose.
 _KEYWORDS = frozenset(
@@ -185,17 +185,53 @@ def _first_command(stage: Stage, table: CommandTable) -> Words:
     return first_command(stage, table) or ()
 
 
+#: A shell word: unquoted characters and quoted strings (an unterminated quote runs to the end).
+_SHELL_WORD = re.compile(r"""(?:[^\s"']+|"(?:\\.|[^"\\])*"?|'[^']*'?)+""")
+
+
 def _quote(words: Sequence[str] | str) -> str:
-    """A command as one short line (control characters and runs of spaces collapsed; a word
-    with spaces in double quotes)."""
+    """A command as one short line, cut to :data:`MAX_COMMAND` characters (:func:`_shorten`)."""
+    return _shorten(_tokens(words), MAX_COMMAND)
+
+
+def _tokens(words: Sequence[str] | str) -> list[str]:
+    """A command's words as shown: a shell string split into its shell words (quotes kept), an
+    exec-form word with spaces in double quotes; control characters and runs of spaces
+    collapsed."""
     if isinstance(words, str):
-        text = words
+        tokens = _SHELL_WORD.findall(re.sub(r"[\x00-\x1f\x7f]", " ", words))
     else:
-        text = " ".join(f'"{w}"' if not w or any(c.isspace() for c in w) else w for w in words)
-    text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", text).split())
-    if len(text) > MAX_COMMAND:
-        text = text[: MAX_COMMAND - 3].rstrip() + "..."
-    return text
+        tokens = [f'"{w}"' if not w or any(c.isspace() for c in w) else w for w in words]
+    tokens = [" ".join(re.sub(r"[\x00-\x1f\x7f]", " ", t).split()) for t in tokens]
+    return [t for t in tokens if t]
+
+
+def _shorten(tokens: Sequence[str], limit: int) -> str:
+    """``tokens`` joined, at most ``limit`` characters: cut between words and ended with
+    ``...``, never inside a quoted word: a quoted command that does not fit is shortened to
+    its first words, its quote closed (``sh -c "gunicorn --workers=4 ..."``). Only a first
+    word longer than the limit on its own is cut inside."""
+    text = " ".join(tokens)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    for token in tokens:
+        if len(" ".join([*kept, token])) <= limit - 4:  # room left for " ..."
+            kept.append(token)
+            continue
+        mark = token[0]
+        if mark in "\"'" and len(token) > 1 and token.endswith(mark):
+            inner: list[str] = []
+            for word in token[1:-1].split():
+                if len(" ".join([*kept, f"{mark}{' '.join([*inner, word])} ...{mark}"])) > limit:
+                    break
+                inner.append(word)
+            if inner:
+                return " ".join([*kept, f"{mark}{' '.join(inner)} ...{mark}"])
+        break
+    if not kept:  # one word longer than the limit
+        return text[: limit - 3] + "..."
+    return " ".join(kept) + " ..."
 
 
 def _is_minimal(stage: Stage) -> bool:
@@ -215,11 +251,9 @@ def _runs(model: BuildModel, stage: Stage) -> str | None:
     cmd = model.cmd(stage) if not isinstance(entrypoint, str) else None
     parts: list[str] = []
     for value in (entrypoint, cmd):
-        if isinstance(value, str):
-            parts.append(value)
-        elif value:
-            parts.extend(value)
-    return _quote(parts) if parts else None
+        if value:  # a shell-form string is shown as its words, not as one quoted word
+            parts += _tokens(value)
+    return _shorten(parts, MAX_COMMAND) if parts else None
 
 
 def _sources(model: BuildModel, stage: Stage) -> list[str]:

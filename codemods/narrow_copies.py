@@ -38,6 +38,7 @@ from refactor.analysis.context import (
     source_regex,
     walk_context,
 )
+from refactor.analysis.destinations import copy_destination
 from refactor.analysis.model import (
     DEFAULT_SHELL,
     BuildModel,
@@ -256,7 +257,9 @@ def _narrow(
         raise Unsupported(
             f"no step of the build is known to create the folder {root}", code="NC006"
         )
-    dest_root = posixpath.normpath(posixpath.join(state.workdir, dest))
+    resolved = copy_destination(runtime, inst)
+    assert resolved is not None  # a COPY of one folder to one destination
+    dest_root = resolved.path  # a folder's contents land at the destination
     needed, binary = _needed(model, runtime, inst, folder, dest_root)
     kept = {rel for rel in folder.files if not folder.dropped(rel)}
     for rel in needed:
@@ -372,7 +375,7 @@ def _replay(
             if directive == "WORKDIR":
                 folder.dirs.add(_workdir(inst, state))
             elif directive in ("COPY", "ADD"):
-                _copy(folder, inst, state, listing, rules)
+                _copy(folder, stage, inst, state, listing, rules)
             elif directive == "RUN":
                 _run(folder, inst, state)
             elif directive == "SHELL":
@@ -388,14 +391,19 @@ def _workdir(inst: Instruction, state: RunState) -> str:
 
 
 def _copy(
-    folder: _Folder, inst: Instruction, state: RunState, listing: ContextListing, rules: IgnoreRules
+    folder: _Folder,
+    stage: Stage,
+    inst: Instruction,
+    state: RunState,
+    listing: ContextListing,
+    rules: IgnoreRules,
 ) -> None:
     """Replay a COPY/ADD: the context files that land in the folder."""
     items = inst.values.items
-    dest = substitute(items[-1], state.variables, inst.escape) if items else ""
-    dest_abs = posixpath.normpath(posixpath.join(state.workdir, dest))
-    if not folder.inside(dest_abs):
+    dest = copy_destination(stage, inst, listing.dirs.__contains__)
+    if dest is None or not folder.inside(dest.path):
         return
+    dest_abs = dest.path
     if inst.flag("from") is not None or inst.heredocs:
         raise Unsupported(
             f"{inst.directive} writes files from elsewhere into {folder.root}", code="NC006"
@@ -406,16 +414,13 @@ def _copy(
     sources = context_sources(inst, state.variables)
     if sources is None or len(sources) != len(items) - 1:
         raise Unsupported(f"{inst.directive} copies a URL or a path with a variable", code="NC006")
-    into = dest.endswith(("/", "/.")) or dest in (".", "./") or len(sources) > 1
-    into = into or dest_abs in folder.dirs
-    if into:
+    if dest.into:
         folder.dirs.add(dest_abs)
     for source in sources:
         if not source:
             _copy_folder(folder, listing, rules, "", dest_abs)
             continue
-        wildcard = bool(_WILDCARD.search(source))
-        if wildcard:
+        if _WILDCARD.search(source):
             regex = source_regex(source)
             matched = sorted(p for p in listing.paths if regex.match(p))
         else:
@@ -423,6 +428,12 @@ def _copy(
         if not matched:
             raise Unsupported(
                 f"{inst.directive} source {source} is not in the context", code="NC006"
+            )
+        if len(matched) > 1 and not dest.into:
+            raise Unsupported(
+                f"{inst.directive} source {source} matches several files and {dest_abs} is not "
+                "a folder: each would overwrite the last",
+                code="NC006",
             )
         for path in matched:
             if rules.excluded(path):
@@ -432,8 +443,7 @@ def _copy(
                 continue
             if inst.directive == "ADD" and _ARCHIVE.search(path):
                 raise Unsupported(f"ADD unpacks {path}", code="NC006")
-            name = posixpath.basename(path)
-            folder.add(posixpath.join(dest_abs, name) if into or wildcard else dest_abs, "context")
+            folder.add(dest.target(path), "context")
 
 
 def _copy_folder(

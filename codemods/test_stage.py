@@ -22,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from refactor.analysis.model import RunState, Stage, resolve_workdir, substitute
+from refactor.analysis.destinations import context_target
+from refactor.analysis.model import RunState, Stage, resolve_workdir
 from refactor.analysis.semantics import run_commands
 from refactor.analysis.shell import analyse
 from refactor.data import ecosystems as eco
@@ -111,18 +112,6 @@ def _shared_code(skips: Sequence[Unsupported]) -> str:
     """The code of ``skips`` when they share one, else TST006 (the joined reason lists each)."""
     codes = {skip.code for skip in skips}
     return codes.pop() if len(codes) == 1 else "TST006"
-
-
-def _has_glob(path: str) -> bool:
-    return any(ch in path for ch in "*?[")
-
-
-def _glob_match(path: str, pattern: str) -> bool:
-    """Docker's COPY globs: ``*`` stays within one path segment."""
-    parts, wanted = path.split("/"), pattern.split("/")
-    return len(parts) == len(wanted) and all(
-        fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted, strict=True)
-    )
 
 
 def _ignored(path: str, patterns: Sequence[str]) -> bool:
@@ -459,28 +448,8 @@ class _Tester(Planner[TestStage]):
     # -- is the project in the builder ------------------------------------------------------------
     def image_path(self, chain: list[Stage], path: str) -> str | None:
         """Where the builder has the context file ``path`` (the last COPY that brings it)."""
-        found = None
-        for stage in chain:
-            for inst, state in _context_copies(stage):
-                items = [substitute(i, state.variables, inst.escape) for i in inst.values.items]
-                sources, dest = items[:-1], items[-1]
-                folder = dest.endswith("/") or dest in (".", "./") or len(sources) > 1
-                target = resolve_workdir(state.workdir, dest)
-                for source in sources:
-                    source = source.removeprefix("./").rstrip("/")
-                    if source in ("", "."):
-                        found = posixpath.join(target, path)
-                    elif path.startswith(f"{source}/") and not _has_glob(source):
-                        found = posixpath.join(target, path[len(source) + 1 :])
-                    elif path == source or (_has_glob(source) and _glob_match(path, source)):
-                        name = posixpath.basename(path)
-                        if folder:
-                            found = posixpath.join(target, name)
-                        elif posixpath.basename(target) == name:
-                            found = target
-                        else:  # renamed, or copied into a folder made earlier: unknown
-                            found = None
-        return found
+        folders = self.ctx.is_dir if self.ctx.has_context else None
+        return context_target(chain[-1], path, folders)
 
     def project_root(self, chain: list[Stage], anchor: str) -> str:
         where = self.image_path(chain, anchor)

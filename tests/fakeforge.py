@@ -8,12 +8,16 @@ application/vnd.github+json``, ``Authorization: Bearer <token>``, ``X-GitHub-Api
 2022-11-28`` and a ``User-Agent``; ``GET /repos/{owner}/{repo}/pulls?head={owner}:{branch}&
 state=open``; ``POST /repos/{owner}/{repo}/pulls`` {title, head, base[, body]} (422 when an open
 pull request from that head exists); ``PATCH /repos/{owner}/{repo}/pulls/{number}``
-{title, body}.
+{title, body}; ``POST /repos/{owner}/{repo}/issues/{number}/labels`` {labels: [names]}
+(https://docs.github.com/en/rest/issues/labels#add-labels-to-an-issue: adds to the issue's
+labels and answers 200 with all of them, as label objects; 404 for no such issue, 422 for a
+body that is not a list of names).
 
 GitLab (https://docs.gitlab.com/ee/api/merge_requests.html): header ``PRIVATE-TOKEN``; project
 ids URL-encoded (``group%2Fname``); ``GET /api/v4/projects/{id}/merge_requests?source_branch=…&
 state=opened``; ``POST …/merge_requests`` {source_branch, target_branch, title[, description]}
-(409 for a second open request from the branch); ``PUT …/merge_requests/{iid}``.
+(409 for a second open request from the branch; ``labels`` a comma-separated string, answered
+as a list of names); ``PUT …/merge_requests/{iid}``.
 
 ``fail_next`` queues answers (status, headers, body) served before the real handling, to test
 rate limits and error paths.
@@ -52,7 +56,15 @@ GITLAB_POST_KEYS = {
     "remove_source_branch",
     "squash",
 }
-GITLAB_PUT_KEYS = {"title", "description", "target_branch", "state_event", "labels"}
+GITLAB_PUT_KEYS = {
+    "title",
+    "description",
+    "target_branch",
+    "state_event",
+    "labels",
+    "add_labels",
+    "remove_labels",
+}
 
 
 def isolate_forge_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
@@ -112,6 +124,7 @@ class FakeForge:
     kind: str  # github | gitlab
     token: str
     project: str = "acme/app"
+    projects: tuple[str, ...] = ()  # more GitHub repositories served (bulk: one per origin)
     requests: list[Request] = field(default_factory=list)
     rejected: list[tuple[Request, int, str]] = field(default_factory=list)
     fail_next: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
@@ -250,8 +263,14 @@ class FakeForge:
             raise Rejected(422, f"query must be exactly {sorted(expected)}")
         return {k: v[0] for k, v in request.query.items()}
 
-    def _open_pulls(self) -> list[dict[str, Any]]:
-        return [p for p in self.pulls.values() if p["state"] in ("open", "opened")]
+    def _open_pulls(self, project: str | None = None) -> list[dict[str, Any]]:
+        """The open requests (of one GitHub repository when ``project`` is given)."""
+        return [
+            p
+            for p in self.pulls.values()
+            if p["state"] in ("open", "opened")
+            and (project is None or p["base"]["repo"]["full_name"] == project)
+        ]
 
     # -- GitHub -------------------------------------------------------------------------------
 
@@ -265,7 +284,15 @@ class FakeForge:
             raise Rejected(400, "X-GitHub-Api-Version must be 2022-11-28")
         if not h.get("user-agent"):
             raise Rejected(403, "a User-Agent header is required")
-        owner, name = self.project.split("/")
+        project = next(
+            (p for p in (self.project, *self.projects) if request.path.startswith(f"/repos/{p}/")),
+            self.project,
+        )
+        owner, name = project.split("/")
+        issue = f"/repos/{owner}/{name}/issues/"
+        labels = re.fullmatch(re.escape(issue) + r"(\d+)/labels", request.path)
+        if labels is not None:
+            return self._github_labels(request, int(labels.group(1)), project)
         root = f"/repos/{owner}/{name}/pulls"
         match = re.fullmatch(re.escape(root) + r"(?:/(\d+))?", request.path)
         if match is None:
@@ -276,10 +303,10 @@ class FakeForge:
             if query["state"] != "open" or not query["head"].startswith(f"{owner}:"):
                 raise Rejected(422, "head must be owner:branch and state open")
             branch = query["head"].split(":", 1)[1]
-            return 200, [p for p in self._open_pulls() if p["head"]["ref"] == branch]
+            return 200, [p for p in self._open_pulls(project) if p["head"]["ref"] == branch]
         if number is None and request.method == "POST":
             body = self._body(request, GITHUB_POST_KEYS, {"title", "head", "base"})
-            if any(p["head"]["ref"] == body["head"] for p in self._open_pulls()):
+            if any(p["head"]["ref"] == body["head"] for p in self._open_pulls(project)):
                 raise Rejected(422, f"A pull request already exists for {owner}:{body['head']}.")
             n = len(self.pulls) + 1
             self.pulls[n] = {
@@ -288,17 +315,37 @@ class FakeForge:
                 "title": body["title"],
                 "body": body.get("body", ""),
                 "head": {"ref": body["head"], "label": f"{owner}:{body['head']}"},
-                "base": {"ref": body["base"]},
-                "html_url": f"https://github.com/{self.project}/pull/{n}",
+                "base": {"ref": body["base"], "repo": {"full_name": project}},
+                "html_url": f"https://github.com/{project}/pull/{n}",
+                "labels": [],
             }
             return 201, self.pulls[n]
         if number is not None and request.method == "PATCH":
             pull = self.pulls.get(int(number))
-            if pull is None:
+            if pull is None or pull["base"]["repo"]["full_name"] != project:
                 raise Rejected(404, "Not Found")
             pull.update(self._body(request, GITHUB_PATCH_KEYS, set()))
             return 200, pull
         raise Rejected(404, "Not Found")
+
+    def _github_labels(self, request: Request, number: int, project: str) -> tuple[int, Any]:
+        if request.method != "POST":
+            raise Rejected(404, "Not Found")
+        pull = self.pulls.get(number)
+        if pull is None or pull["base"]["repo"]["full_name"] != project:
+            raise Rejected(404, "Not Found")
+        body = request.body
+        if not isinstance(body, dict) or set(body) != {"labels"}:
+            raise Rejected(422, "the body must be {labels: [names]}")
+        names = body["labels"]
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise Rejected(422, "labels must be an object with a list of label names")
+        have = [label["name"] for label in pull["labels"]]
+        for label in names:
+            if label not in have:
+                have.append(label)
+        pull["labels"] = [{"name": n, "color": "ededed", "default": False} for n in have]
+        return 200, pull["labels"]
 
     # -- GitLab -------------------------------------------------------------------------------
 
@@ -332,12 +379,32 @@ class FakeForge:
                 "source_branch": body["source_branch"],
                 "target_branch": body["target_branch"],
                 "web_url": f"https://gitlab.example.com/{self.project}/-/merge_requests/{n}",
+                "labels": self._gitlab_labels(body.get("labels", "")),
             }
             return 201, self.pulls[n]
         if iid is not None and request.method == "PUT":
             pull = self.pulls.get(int(iid))
             if pull is None:
                 raise Rejected(404, "404 Not found")
-            pull.update(self._body(request, GITLAB_PUT_KEYS, set()))
+            update = self._body(request, GITLAB_PUT_KEYS, set())
+            for key in ("labels", "add_labels", "remove_labels"):
+                if key in update:
+                    names = self._gitlab_labels(update.pop(key))
+                    kept = [] if key == "labels" else pull["labels"]
+                    if key == "remove_labels":
+                        kept, names = [n for n in kept if n not in names], []
+                    pull["labels"] = list(dict.fromkeys([*kept, *names]))
+            pull.update(update)
             return 200, pull
         raise Rejected(405, "405 Method Not Allowed")
+
+    @staticmethod
+    def _gitlab_labels(value: Any) -> list[str]:
+        """GitLab's ``labels``: a comma-separated string (an array of strings is also taken)."""
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            names = value
+        elif isinstance(value, str):
+            names = value.split(",")
+        else:
+            raise Rejected(400, "labels is invalid")
+        return [n.strip() for n in names if n.strip()]

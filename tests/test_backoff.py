@@ -376,3 +376,102 @@ def test_a_split_that_makes_the_image_no_smaller_is_backed_off_the_rest_kept() -
     split_sizes[dockerfile("default")] = 200_000_000
     kept = back_off(fake.first(), fake.rerun, fake.check, OFFERS)
     assert kept.status == "verified" and not kept.backoffs
+
+
+def test_bulk_verify_reports_the_time_verification_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bulk --verify``: each repository's report and the totals say how long building and
+    probing took, and the run's last line says what share of the time that was."""
+    import time
+
+    from gitcli import git, isolate_git
+
+    isolate_git(monkeypatch, tmp_path)
+    repo = tmp_path / "org" / "app"
+    repo.mkdir(parents=True)
+    (repo / "Dockerfile").write_text(PYTHON_APP)
+    (repo / "requirements.txt").write_text("")
+    (repo / "app.py").write_text("print('hi')\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "app")
+
+    def slow(text: str) -> Verification:
+        time.sleep(0.3)
+        return verification(ok=True)
+
+    monkeypatch.setattr("refactor.app.verify.verify", fake_verify(slow))
+    monkeypatch.setattr("refactor.app.docker.DockerEngine.unavailable_reason", lambda self: None)
+    ws = tmp_path / "ws"
+    out = CliRunner().invoke(
+        main, ["bulk", str(tmp_path / "org"), "--workspace", str(ws), "--verify"]
+    )
+    assert out.exit_code == 0, out.output
+    report = json.loads((ws / "report.json").read_text())
+    (entry,) = report["repositories"]
+    assert entry["status"] == "changed" and entry["files"][0]["verified"] is True
+    assert 0.3 <= entry["verify_seconds"] <= entry["seconds"]
+    assert report["totals"]["verify_seconds"] == round(entry["verify_seconds"])
+    assert "verification: " in out.stderr and "builds, probes and back-offs" in out.stderr
+
+
+SAME_IMAGE_SPLIT = 'FROM node:20-slim AS builder\nFROM node:20-slim AS runtime\nCMD ["node"]\n'
+CACHE_MOUNT_ONLY = (
+    'FROM node:20-slim\nRUN --mount=type=cache,target=/root/.npm npm ci\nCMD ["node"]\n'
+)
+
+
+def sized(sizes: Mapping[str, int]) -> Callable[[FileResult], Verification]:
+    """A verifier under which every migration passes, the original's image being 500 MB and each
+    migration's the size given for its Dockerfile."""
+
+    def check(r: FileResult) -> Verification:
+        assert r.report is not None
+        v = verification(ok=True)
+        return Verification(
+            v.path,
+            Build(True, 1.0, size=500_000_000),
+            Build(True, 1.0, size=sizes[r.report.output]),
+            probe=v.probe,
+        )
+
+    return check
+
+
+@pytest.mark.parametrize(
+    ("with_split", "without", "kept"),
+    [
+        (480_000_000, 480_000_000, CACHE_MOUNT_ONLY),  # the split adds nothing: backed off
+        (470_000_000, 480_000_000, SAME_IMAGE_SPLIT),  # the split itself gains: kept
+    ],
+)
+def test_a_split_onto_the_builders_own_image_is_weighed_against_the_other_changes_alone(
+    with_split: int, without: int, kept: str
+) -> None:
+    fake = Fake(
+        {
+            (None, NONE): (SAME_IMAGE_SPLIT, [SPLIT, "cache-mounts"]),
+            (None, frozenset({SPLIT})): (CACHE_MOUNT_ONLY, ["cache-mounts"]),
+        },
+        passing=set(),
+    )
+    check = sized({SAME_IMAGE_SPLIT: with_split, CACHE_MOUNT_ONLY: without})
+    outcome = back_off(fake.first(), fake.rerun, check, OFFERS)
+    assert outcome.publishable and outcome.attempts == 2
+    assert outcome.result.report is not None and outcome.result.report.output == kept
+    if kept == CACHE_MOUNT_ONLY:
+        assert outcome.status == "backed-off"
+        (record,) = outcome.backoffs
+        assert (record.codemod, record.variant, record.outcome) == (SPLIT, None, "passed")
+        assert "no smaller than the other changes alone (480.0 MB without it" in record.cause
+    else:
+        assert outcome.status == "verified" and outcome.backoffs == ()
+
+
+def test_a_split_onto_another_image_costs_one_verification() -> None:
+    slim = dockerfile("runtime")  # python:3.11 builder, python:3.11-slim runtime
+    fake = Fake({(None, NONE): (slim, [SPLIT, "cache-mounts"])}, passing=set())
+    outcome = back_off(fake.first(), fake.rerun, sized({slim: 200_000_000}), OFFERS)
+    assert (outcome.status, outcome.attempts) == ("verified", 1)
+    assert fake.reruns == [(None, NONE)]  # the first migration only: nothing else was built

@@ -429,7 +429,7 @@ def test_unknown_flag_is_a_usage_error(project: Path) -> None:
     assert bad.exit_code == 2
     assert bad.stderr.splitlines() == [
         "msb-migrate: error: Invalid value for '--format': 'xml' is not one of 'text', 'json', "
-        "'sarif'. (msb-migrate --help)"
+        "'sarif', 'github', 'markdown'. (msb-migrate --help)"
     ]
     missing = invoke("verify")
     assert missing.exit_code == 2

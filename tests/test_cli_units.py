@@ -279,6 +279,8 @@ def test_pr_body_has_table_sizes_graph_and_diff() -> None:
     body = pr_body([result])
     assert "| `Dockerfile` | 1 | split |" in body
     assert "| `Dockerfile` | 800.0 MB | 2.0 MB | 9 → 1 | root (uid 0) → 65532 (uid 65532) |" in body
-    assert "- [split] line 3: split it — smaller" in body
+    assert "**split**\n- line 3: split it\n" in body  # the change, its reason folded below
+    why = "<details><summary>Why these changes</summary>\n\n**split**\n- split it: smaller\n"
+    assert why in body
     assert '  s0 -->|"COPY --from"| s1' in body
     assert "```diff\n--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,2 +1,4 @@\n" in body

@@ -80,10 +80,36 @@ def test_shared_base_and_long_commands() -> None:
     )
     out = document(text).output.splitlines()
     assert out[0] == "# base: common base of builder (alpine:3.20)"
-    assert (
-        out[3] == "# builder: compiles the C sources (gcc -O2 -Wall -Wextra -static -o /w/very-...)"
-    )
+    # cut between words, never inside one
+    assert out[3] == "# builder: compiles the C sources (gcc -O2 -Wall -Wextra -static -o ...)"
     assert all(len(line) <= 100 for line in out)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "described"),
+    [
+        (  # exec form: the quoted command is shortened to its first words, its quote closed
+            '["sh", "-c", "gunicorn --workers=4 --bind 0.0.0.0:$PORT app:app"]',
+            'sh -c "gunicorn --workers=4 --bind ..."',
+        ),
+        (  # shell form: a quoted word is kept whole or left out
+            'gunicorn --bind "0.0.0.0:$PORT" --workers=4 --log-level=debug app:app',
+            'gunicorn --bind "0.0.0.0:$PORT" ...',
+        ),
+        (
+            'gunicorn --workers=4 "--access-logformat=%(h)s %(l)s %(u)s %(t)s" app:app',
+            "gunicorn --workers=4 ...",
+        ),
+        ('["/opt/' + "x" * 60 + '"]', "/opt/" + "x" * 36 + "..."),  # one word: cut inside
+    ],
+)
+def test_long_commands_are_never_cut_inside_quotes(cmd: str, described: str) -> None:
+    text = GO.replace('ENTRYPOINT ["/app"]', f"CMD {cmd}")
+    runtime = document(text).output.splitlines()[6]
+    assert runtime == f"# runtime: minimal image that runs {described}, with files from builder"
+    inner = runtime.removeprefix("# runtime: minimal image that runs ")
+    assert inner.count('"') % 2 == 0  # every quote opened is closed
+    assert len(described) <= 44
 
 
 def test_words_with_spaces_are_quoted() -> None:

@@ -269,7 +269,9 @@ def test_open_pr_then_update_it(
         assert "| `Dockerfile` |" in body
         assert "```mermaid\ngraph TD\n" in body
         assert "```diff\n--- a/Dockerfile\n+++ b/Dockerfile\n" in body
-        assert "- [" in body  # the explanations
+        assert "**split-build-runtime**\n- line " in body  # one short line per change
+        assert "<details><summary>Why these changes</summary>" in body  # reasons folded
+        assert "**Opt out.** `# msb-migrate: skip`" in body and "**Re-run.**" in body
         url = pull["html_url"] if kind == "github" else pull["web_url"]
         assert f"opened pull request #1: {url}" in first.stderr
         # the rerun updates the same request, never opens a second one

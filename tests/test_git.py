@@ -148,10 +148,11 @@ def test_a_human_commit_stops_the_update(repo: Path) -> None:
     git(repo, "update-ref", f"refs/heads/{BRANCH}", human)
     (repo / ".msb-migrate.toml").write_text("syntax-directive = true\n")  # a different result
     result = invoke("--branch")
-    assert result.exit_code == 2
+    assert result.exit_code == 0, result.output  # left alone: the bot convention, no error
     assert (
-        f"msb-migrate: error: branch {BRANCH} has commits by someone else "
-        "(Human <human@example.com>); not updating it"
+        f"msb-migrate: branch {BRANCH} has commits by someone else "
+        "(Human <human@example.com>); not updating it; the branch and its pull request are "
+        "left alone"
     ) in result.stderr
     assert tip(repo) == human
 
@@ -171,8 +172,9 @@ def test_an_amended_bot_commit_counts_as_human(repo: Path) -> None:
     git(repo, "update-ref", f"refs/heads/{BRANCH}", amended)
     (repo / ".msb-migrate.toml").write_text("syntax-directive = true\n")
     result = invoke("--branch")
-    assert result.exit_code == 2
-    assert "has commits by someone else" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "has commits by someone else (Human <human@example.com>)" in result.stderr
+    assert tip(repo) == amended
 
 
 @pytest.mark.parametrize("how", ["modified", "staged", "untracked"])
@@ -288,7 +290,7 @@ def test_push_replaces_only_our_own_commits(repo: Path, remote: Path, tmp_path: 
     local_tip = tip(repo)
     (repo / ".msb-migrate.toml").write_text("syntax-directive = true\n")
     refused = invoke("--push", "origin")
-    assert refused.exit_code == 2
+    assert refused.exit_code == 0, refused.output  # left alone and said so
     assert (
         f"branch {BRANCH} on origin has commits by someone else (Human <human@example.com>); "
         "not updating it"

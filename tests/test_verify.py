@@ -144,3 +144,65 @@ def test_render_and_problems() -> None:
     broken = Verification("Dockerfile", ok.original, Build(False, 1.0, "boom", problem="exit 1"))
     assert broken.problems == ["the migrated build failed: exit 1"]
     assert "migrated build log (tail):\n    boom" in render(broken)
+
+
+# -- building both images at once -----------------------------------------------------------------
+
+
+class _ConcurrencyEngine:
+    """Answers what verify() asks of an engine without Docker, and records how many builds ran
+    at the same time: each build waits (up to a few seconds) for a second one to start, so two
+    builds started together always overlap, however loaded the machine is."""
+
+    def __init__(self, cpus: int) -> None:
+        import threading
+
+        self._cpus = cpus
+        self._lock = threading.Lock()
+        self._second = threading.Event()
+        self.running = 0
+        self.most = 0
+        self.built: list[str] = []
+
+    def cpus(self) -> int:
+        return self._cpus
+
+    def build(self, text: str, context: Path, tag: str, **_: object) -> object:
+        from refactor.app.docker import BuildResult
+
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            if self.running == 2:
+                self._second.set()
+        self._second.wait(timeout=1.0)
+        with self._lock:
+            self.running -= 1
+            self.built.append(tag)
+        return BuildResult(True, tag, "", 0.2, 0)
+
+    def image_info(self, tag: str) -> object:
+        from refactor.app.docker import ImageInfo
+
+        size = 100 if tag.endswith("original") else 40
+        return ImageInfo(tag, "sha256:x", size, 3, "", None, ["app"], "amd64", "linux")
+
+    def whoami(self, tag: str) -> int:
+        return 0
+
+    def remove(self, tag: str) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("cpus", "together"), [(2, 1), (4, 2), (16, 2)])
+def test_verify_builds_both_images_at_once_only_when_the_engine_has_room(
+    tmp_path: Path, cpus: int, together: int
+) -> None:
+    from refactor.app.verify import PARALLEL_MIN_CPUS, verify
+
+    fake = _ConcurrencyEngine(cpus)
+    original, migrated = "FROM python:3.11\n", "FROM python:3.11 AS b\nFROM python:3.11-slim\n"
+    v = verify(fake, "Dockerfile", original, migrated, tmp_path, probe=False)  # type: ignore[arg-type]
+    assert fake.most == together == (2 if cpus >= PARALLEL_MIN_CPUS else 1)
+    assert sorted(t.rsplit("-", 1)[1] for t in fake.built) == ["migrated", "original"]
+    assert (v.original.size, v.migrated.size) == (100, 40)  # each side kept its own image

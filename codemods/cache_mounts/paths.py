@@ -14,7 +14,8 @@ import re
 from collections.abc import Mapping
 
 from codemods.cache_mounts.runs import Run, ToolUse, Who, text_of
-from refactor.analysis.model import RunState, substitute
+from refactor.analysis.destinations import copy_destination
+from refactor.analysis.model import RunState, Stage, substitute
 from refactor.data.caches import CacheDir, Tool, option_value
 from refactor.engine.codemod import Context
 from refactor.syntax.tree import Instruction
@@ -107,28 +108,35 @@ def paths_overlap(a: str, b: str) -> bool:
     return a == b or a == "/" or b == "/" or b.startswith(a + "/") or a.startswith(b + "/")
 
 
-def copies_into(inst: Instruction, state: RunState, path: str, ctx: Context) -> bool:
-    """Whether a COPY/ADD may put files into ``path`` (conservative).
+def copies_into(stage: Stage, inst: Instruction, state: RunState, path: str, ctx: Context) -> bool:
+    """Whether a COPY/ADD of ``stage`` may put files into ``path`` (conservative).
 
-    Into ``path`` or below it: yes. Into a parent: when a source is named like the next
-    directory on the way, contains it (read in the build context when there is one), or is a
-    directory copied right into the directory that holds ``path``.
+    Into ``path`` or below it: yes. Into a parent (where :mod:`refactor.analysis.destinations`
+    says the sources land): a folder source's contents land right there, so when it holds the
+    next directory on the way (read in the build context when there is one; a folder from
+    another stage or image may). A file source copied into the parent lands under its own name:
+    a context file that is not a folder puts nothing below ``path`` unless it is named so.
     """
-    items = [substitute(w, state.variables, inst.escape) for w in inst.values.items]
-    items = [w for w in items if not w.startswith("<<")]
-    if len(items) < 2:
+    if inst.heredocs:
         return False
-    dest = posixpath.normpath(posixpath.join(state.workdir, items[-1]))
-    if dest == path or dest.startswith(path + "/"):
+    dest = copy_destination(stage, inst, ctx.is_dir if ctx.has_context else None)
+    if dest is None:
+        return False
+    if dest.path == path or dest.path.startswith(path + "/"):
         return True
-    if not path.startswith(dest.rstrip("/") + "/"):
+    if not path.startswith(dest.path.rstrip("/") + "/"):
         return False
-    parts = path[len(dest.rstrip("/")) + 1 :].split("/")
+    parts = path[len(dest.path.rstrip("/")) + 1 :].split("/")
     local = inst.flag("from") is None and ctx.has_context
-    for source in items[:-1]:
+    items = [substitute(w, state.variables, inst.escape) for w in inst.values.items[:-1]]
+    for source in items:
         base = source.rstrip("/").rpartition("/")[2]
-        if base == parts[0] or (local and ctx.exists(posixpath.join(source, parts[0]))):
+        if dest.into and base == parts[0]:
+            return True  # a file or folder named like the next directory
+        if local and ctx.exists(posixpath.join(source, parts[0])):
             return True
+        if local and ctx.exists(source) and not ctx.is_dir(source):
+            continue  # a context file: it lands under its own name (checked above)
         if base in ("", ".") and inst.flag("from") is None:
             continue  # the build context: only what it holds (checked above) counts
         looks_like_file = "." in base[1:] and not base.startswith(".")

@@ -115,7 +115,9 @@ def hides(facts: Facts, run: Run, path: str) -> Veto | None:
         for inst, state in zip(stage.instructions, stage.states, strict=True):
             if inst is run.inst:
                 return None
-            if inst.directive in ("COPY", "ADD") and copies_into(inst, state, path, facts.ctx):
+            if inst.directive in ("COPY", "ADD") and copies_into(
+                stage, inst, state, path, facts.ctx
+            ):
                 return Veto(
                     f"{inst.directive} on line {facts.tree.line_of(inst)} puts files there, "
                     "which a cache mount would hide",

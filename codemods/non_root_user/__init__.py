@@ -22,8 +22,13 @@ into ``/`` or a system folder (the app has no WORKDIR of its own: moving it woul
 app) or to a path that cannot be resolved leaves the stage as root with a code.
 
 Images that must start as root are left alone with the reason: servers binding ports below
-1024, entrypoints that step down themselves (gosu, su-exec), init systems, docker-in-docker,
-Windows images, start commands that build into the app directory, state in root's home.
+1024 (unless ``--unprivileged-ports``: Docker Engine 20.10+ and containerd 2.0+ set
+``net.ipv4.ip_unprivileged_port_start=0`` in a container's network namespace, so a non-root
+process binds port 80 there; Kubernetes without that sysctl, older containerd, CRI-O and
+``--network host`` do not, so the default stays root: an image that cannot bind its port is
+broken where it runs), entrypoints that step down themselves (gosu, su-exec), init systems,
+docker-in-docker, Windows images, start commands that build into the app directory, state in
+root's home.
 
 The package: :mod:`.commands` reads the words of one command, :mod:`.facts` reads the stage
 and what its chain puts into the image, :mod:`.checks` (with :mod:`.nginx`) gives the reasons
@@ -54,12 +59,22 @@ class NonRootUser(Codemod):
         "else creates one with the base distribution's commands, switches to it with a numeric "
         "USER after the last RUN, and hands it the app directory (the final WORKDIR and the "
         "files COPYed into it). Images that must start as root (ports below 1024, entrypoints "
-        "that step down with gosu or su-exec, init systems, docker-in-docker) are left alone."
+        "that step down with gosu or su-exec, init systems, docker-in-docker) are left alone. "
+        "Ports below 1024: Docker Engine 20.10+ and containerd 2.0+ let any user bind them "
+        "(net.ipv4.ip_unprivileged_port_start=0), Kubernetes without that sysctl, older "
+        "containerd, CRI-O and --network host do not; so by default such an app stays root, "
+        "and --unprivileged-ports (unprivileged-ports = true) says the images run where any "
+        "user may bind them."
     )
     default = True
     options = (
         OptionSpec("user_name", "Name of the non-root user.", metavar="NAME"),
         OptionSpec("user_uid", "Uid of the non-root user.", metavar="UID", maximum=2**31 - 1),
+        OptionSpec(
+            "unprivileged_ports",
+            "The images run where ports below 1024 need no privilege (Docker Engine 20.10+, "
+            "containerd 2.0+): a non-root user may bind them.",
+        ),
     )
 
     codes: ClassVar[Mapping[str, str]] = {
@@ -76,7 +91,8 @@ class NonRootUser(Codemod):
         "USR010": "the start command runs nginx with a config not provably unprivileged",
         "USR011": "the start command builds or installs into the app directory",
         "USR012": "a start script cannot be read to check that it does not need root",
-        "USR013": "the app binds a port below 1024 and nothing grants cap_net_bind_service",
+        "USR013": "the app binds a port below 1024, nothing grants cap_net_bind_service and "
+        "--unprivileged-ports is off",
         "USR014": "the app keeps files or packages in root's home",
         "USR015": "a VOLUME stays owned by root: the non-root user could not write to it",
         "USR016": "no known way to create a user on the base image",

@@ -217,6 +217,25 @@ def _check_script(facts: Facts, word: str, state: RunState, where: str, inst: In
 
 
 def _check_ports(facts: Facts) -> None:
+    low = low_ports(facts)
+    if not low or facts.ctx.options.unprivileged_ports:
+        return
+    for run, _, commands in facts.runs():
+        if any(c.name == "setcap" for c in commands) or (
+            "cap_net_bind_service" in run.logical.lower()
+        ):
+            return
+    port, where = low[0]
+    raise Unsupported(
+        f"binds port {port} ({where}): ports below 1024 need root, and nothing grants "
+        "cap_net_bind_service (setcap); where the image runs on Docker Engine 20.10+ or "
+        "containerd 2.0+ (ports below 1024 unprivileged) turn on --unprivileged-ports",
+        code="USR013",
+    )
+
+
+def low_ports(facts: Facts) -> list[tuple[int, str]]:
+    """The ports below 1024 the app binds, each with where it is named."""
     found: list[tuple[int, str]] = []
     for inst, state in facts.pairs():
         if inst.directive == "EXPOSE":
@@ -236,20 +255,7 @@ def _check_ports(facts: Facts) -> None:
     for inst, _, progs in facts.start:
         where = f"{inst.directive} at line {facts.line(inst)}"
         found.extend((port, where) for words in progs for port in command_ports(words))
-    low = [(port, where) for port, where in found if 0 < port < data.PRIVILEGED_PORT_LIMIT]
-    if not low:
-        return
-    for run, _, commands in facts.runs():
-        if any(c.name == "setcap" for c in commands) or (
-            "cap_net_bind_service" in run.logical.lower()
-        ):
-            return
-    port, where = low[0]
-    raise Unsupported(
-        f"binds port {port} ({where}): ports below 1024 need root, and nothing grants "
-        "cap_net_bind_service (setcap)",
-        code="USR013",
-    )
+    return [(port, where) for port, where in found if 0 < port < data.PRIVILEGED_PORT_LIMIT]
 
 
 def _check_root_home(facts: Facts) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 
+from codemods.non_root_user.checks import low_ports
 from codemods.non_root_user.facts import Facts, dest_of
 from codemods.non_root_user.plan import (
     Choice,
@@ -111,11 +112,20 @@ def render(facts: Facts, choice: Choice) -> Result:
     where = f"before {anchors[0].directive}" if anchors else "at the end of the stage"
     if last.directive == "RUN":
         where = f"after the last RUN (line {facts.line(last)}), which may need root, {where}"
+    ports = low_ports(facts) if facts.ctx.options.unprivileged_ports else []
+    bind = (
+        f"; it binds port {ports[0][0]} ({ports[0][1]}) unprivileged, as --unprivileged-ports "
+        "says the image runs where ports below 1024 are (Docker Engine 20.10+ and containerd "
+        "2.0+ set net.ipv4.ip_unprivileged_port_start=0; Kubernetes without that sysctl and "
+        "`docker run --network host` do not)"
+        if ports
+        else ""
+    )
     explanations.append(
         facts.codemod.explain(
             f"the final stage runs as {label} (USER {spec})",
             f"{choice.why}; placed {where}; numeric ids let Kubernetes runAsNonRoot verify "
-            "the user",
+            f"the user{bind}",
             node=user_node,
         )
     )

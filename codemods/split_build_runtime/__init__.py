@@ -85,6 +85,7 @@ class SplitBuildRuntime(Codemod):
         "SPL029": "an ENV mixes build and runtime variables in the legacy form",
         "SPL030": "the start command needs a shell and the runtime image has none",
         "SPL035": "the runtime would be the builder's image and the build leaves nothing behind",
+        "SPL036": "a PHP step is neither PHP setup nor part of the app (or a global install)",
     }
 
     def transform(self, tree: Dockerfile, ctx: Context) -> Result:

@@ -73,8 +73,9 @@ def worth_splitting(f: Facts, plan: Plan, dropped: Sequence[str]) -> None:
     """The benefit gate: no split when the runtime would be the builder's own image and the
     build leaves nothing behind — no toolchain or compiler, no system package the runtime does
     not install again, nothing the planner drops (``dropped``: dev dependencies…), no build
-    command other than installs of what the runtime copies whole. Such a split only moves the
-    same files into a second stage (a virtualenv even adds its own pip)."""
+    command other than installs of what the runtime copies whole. A package manager's download
+    cache is not a gain: cache-mounts (on by default) keeps it out of the single-stage image
+    too. Such a split only moves the same files into a second stage."""
     if plan.runtime_image != str(f.image) or dropped:
         return
     for _, cmd in f.all_commands:
@@ -97,6 +98,7 @@ def worth_splitting(f: Facts, plan: Plan, dropped: Sequence[str]) -> None:
             return  # a build step: what it leaves behind is the split's gain
     raise Unsupported(
         f"the runtime would be the same image (`{plan.runtime_image}`) and the build leaves "
-        "nothing behind (no compiler, toolchain or dev dependencies): nothing to gain",
+        "nothing behind (no compiler, toolchain or dev dependencies; a download cache is "
+        "cache-mounts' to keep out): nothing to gain",
         code="SPL035",
     )

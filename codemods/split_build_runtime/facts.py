@@ -182,7 +182,12 @@ def _start_words(tree: Dockerfile, stage: Stage) -> tuple[str, ...]:
     entry = stage.last("ENTRYPOINT")
     cmd = stage.last("CMD")  # a CMD of the same stage survives a later ENTRYPOINT
     if entry is None and cmd is None:
-        raise Unsupported("no CMD or ENTRYPOINT: cannot tell what the runtime runs", code="SPL009")
+        inherited = eco.inherited_start(stage.image) if stage.image is not None else None
+        if inherited is None:
+            raise Unsupported(
+                "no CMD or ENTRYPOINT: cannot tell what the runtime runs", code="SPL009"
+            )
+        return inherited  # the image's own CMD, which a runtime on the same image keeps
     words: list[str] = []
     for inst in (entry, cmd):
         if inst is None:
@@ -215,6 +220,9 @@ def _toolchain_start(facts: Facts) -> Facts:
     words = (posixpath.basename(start[0]), *start[1:])
     if start[0].startswith("./"):
         words = (start[0], *words[1:])
+    dotnet_run = words[:2] == ("dotnet", "run") and facts.ecosystem.name == "dotnet"
+    if dotnet_run and facts.last_build_index >= 0:  # a .NET step the publish can follow
+        return facts  # the .NET planner proves it the same program as a publish, or skips
     for prefix, why in eco.TOOLCHAIN_STARTS:
         if words[: len(prefix)] == prefix:
             binary = _built_equivalent(facts, words)

@@ -76,8 +76,9 @@ def maven_artifact(ctx: Context) -> str:
     return f"{name}.{packaging}"
 
 
-def package_json(ctx: Context) -> dict[str, object] | None:
-    text = ctx.read("package.json")
+def package_json(ctx: Context, path: str = "package.json") -> dict[str, object] | None:
+    """The package.json at ``path`` of the context (the root's by default), or None."""
+    text = ctx.read(path)
     if text is None:
         return None
     try:
@@ -87,9 +88,9 @@ def package_json(ctx: Context) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
-def script(ctx: Context, name: str) -> str | None:
-    """The package.json script ``name`` (None when missing or unreadable)."""
-    data = package_json(ctx)
+def script(ctx: Context, name: str, path: str = "package.json") -> str | None:
+    """The script ``name`` of the package.json at ``path`` (None when missing or unreadable)."""
+    data = package_json(ctx, path)
     scripts = data.get("scripts") if data else None
     value = scripts.get(name) if isinstance(scripts, dict) else None
     return value if isinstance(value, str) else None

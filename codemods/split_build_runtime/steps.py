@@ -14,7 +14,7 @@ import fnmatch
 import json
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from codemods.split_build_runtime.artifacts import artifact, produced, resolve_program
 from codemods.split_build_runtime.facts import Facts, Run, absolute, operands
@@ -94,8 +94,11 @@ def codename(f: Facts, packages: Sequence[str]) -> str:
 # -- system packages and users --------------------------------------------------------------------
 
 
-def packages(f: Facts) -> tuple[list[str], list[Run]]:
-    """System packages the build installs that the runtime needs, and user-creating RUNs."""
+def packages(
+    f: Facts, extra: Mapping[str, tuple[str, ...]] | None = None
+) -> tuple[list[str], list[Run]]:
+    """System packages the build installs that the runtime needs, and user-creating RUNs
+    (``extra``: an ecosystem's own package rows, read before the shared tables)."""
     needed: list[str] = []
     user_runs: list[Run] = []
     family = distro_of(f.image)
@@ -115,7 +118,8 @@ def packages(f: Facts) -> tuple[list[str], list[Run]]:
                     raise Unsupported(
                         f"installs packages named by a variable ({pkg})", run.line, code="SPL015"
                     )
-                mapped = eco.runtime_package(pkg)
+                name = pkg.split("=", 1)[0]
+                mapped = extra[name] if extra and name in extra else eco.runtime_package(pkg)
                 if mapped is None:
                     raise Unsupported(
                         f"installs system package `{pkg}`; cannot tell whether the runtime "
@@ -192,9 +196,10 @@ def system_packages(f: Facts, plan: Plan, packages: list[str], user_runs: list[R
 # -- what the runtime copies ----------------------------------------------------------------------
 
 
-def app_copies(f: Facts, plan: Plan, why: str) -> list[str]:
-    """Interpreted apps: copy every folder the context was copied to (app folders only)."""
-    roots = list(f.copy_roots)
+def app_copies(f: Facts, plan: Plan, why: str, roots: Sequence[str] | None = None) -> list[str]:
+    """Interpreted apps: copy every folder the context was copied to (app folders only;
+    ``roots``: those of them the planner copies, when it carries some differently)."""
+    roots = list(f.copy_roots if roots is None else roots)
     for root in roots:
         if root in eco.SYSTEM_ROOTS or any(under(root, d) for d in _SYSTEM_DIRS):
             raise Unsupported(
@@ -398,11 +403,12 @@ def _check_start_program(f: Facts, plan: Plan) -> None:
 # -- nothing after the build is lost --------------------------------------------------------------
 
 
-def check_after_build(f: Facts, kept: Sequence[str]) -> None:
-    """Every RUN after the build must have no effect the runtime would lose."""
+def check_after_build(f: Facts, kept: Sequence[str], carried: Sequence[Run] = ()) -> None:
+    """Every RUN after the build must have no effect the runtime would lose (``carried``: the
+    RUNs the planner repeats in the runtime stage)."""
     last = f.last_build_index
     for run in f.runs:
-        if f.index(run.inst) <= last:
+        if f.index(run.inst) <= last or run in carried:
             continue
         for cmd in run.commands:
             name = cmd.name

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
-from dockerfile_parse.parser import image_from
-
 from refactor.analysis.images import ImageRef
 from refactor.caching import cached
 from refactor.syntax.lexer import Lex, LexError
@@ -449,9 +447,17 @@ def _build_model(
 
 @lru_cache(maxsize=1024)
 def _image_from(value: str) -> tuple[str | None, str | None]:
-    """dockerfile-parse's reading of a FROM value (memoized: it compiles patterns per call)."""
+    """dockerfile-parse's reading of a FROM value (memoized: it compiles patterns per call;
+    imported here, as most FROMs never need it: a start-up saving)."""
+    from dockerfile_parse.parser import image_from
+
     image, alias = image_from(value)  # dockerfile-parse is untyped
     return (None if image is None else str(image)), (None if alias is None else str(alias))
+
+
+def _platform_prefixed(word: str) -> bool:
+    """Whether ``word`` starts with ``--platform=`` (any case), which that reading takes apart."""
+    return word[:11].lower() == "--platform="
 
 
 def _from_parts(inst: Instruction) -> tuple[str, str | None]:
@@ -459,6 +465,8 @@ def _from_parts(inst: Instruction) -> tuple[str, str | None]:
     items = inst.values.items
     if len(items) == 3 and items[1].lower() == "as":
         return items[0], items[2]
+    if len(items) == 1 and items[0].split() == [items[0]] and not _platform_prefixed(items[0]):
+        return items[0], None  # one word: the image itself in that reading too
     if len(items) >= 1:
         image, alias = _image_from(" ".join(items))
         return image or items[0], alias

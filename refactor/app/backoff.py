@@ -25,7 +25,10 @@ the same way, and keeps the first attempt that passes:
    layer cache serves the original and the builder steps the attempts share.
 5. **Nothing gained**: a split whose verified image is not smaller than the original's counts
    as failing (:func:`no_gain`): its variants are tried, then it is dropped and the other
-   codemods' changes are kept, as for any failure.
+   codemods' changes are kept, as for any failure. A split that passes but whose runtime is
+   the builder's own image (:func:`same_image_split`) is also weighed against the migration
+   without it, one more verification: its gain (a download cache left in the builder) may be
+   what another change already gives (a cache mount); it stays only when its image is smaller.
 6. **Unverifiable**: an original that does not build here, or does not start (the probe's
    ``unverifiable``), gives nothing to compare. Such a file is reported as unverifiable: never
    counted as a failure of the migration, never written or published.
@@ -43,14 +46,18 @@ it to Docker and :func:`~refactor.app.migrate.migrate_bytes`.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from refactor.analysis.model import build_model
 from refactor.app.migrate import MigrateOptions, migrate_bytes
 from refactor.app.report import RUNNER, FileResult
 from refactor.engine.runner import CODEMOD_MODULES, available_codemods
+from refactor.errors import MsbError
+from refactor.syntax.parser import parse
 
 if TYPE_CHECKING:
     from refactor.app.docker import DockerEngine
@@ -129,6 +136,7 @@ class BackoffResult:
     backoffs: tuple[Backoff, ...] = ()
     attempts: int = 0
     reason: str | None = None
+    seconds: float = 0.0  # wall time of the verifications (builds, probes), set by verify_file
 
     @property
     def publishable(self) -> bool:
@@ -159,6 +167,17 @@ def no_gain(result: FileResult, v: Verification) -> str | None:
     if after < before:
         return None
     return f"the split made the image no smaller ({before / 1e6:.1f} MB → {after / 1e6:.1f} MB)"
+
+
+def same_image_split(result: FileResult) -> bool:
+    """Whether ``result`` is a split whose runtime stage is on its builder's own image."""
+    if FIRST_SUSPECT not in result.codemods or result.report is None:
+        return False
+    try:
+        stages = build_model(parse(result.report.output)).stages
+    except MsbError:
+        return False
+    return len(stages) > 1 and stages[-1].base == stages[0].base
 
 
 def _problem(result: FileResult, v: Verification) -> str | None:
@@ -212,8 +231,33 @@ def back_off(
     if why is not None:
         return BackoffResult(first, "unverifiable", (), attempts, why)
     cause = _problem(first, verification)
-    if cause is None:
+    if cause is None and not same_image_split(first):
         return BackoffResult(first, "verified", (), attempts)
+    if cause is None:
+        # A split whose runtime is the builder's own image: its gain (a download cache left
+        # in the builder) may be what the other changes already give (a cache mount). The
+        # migration without it is built too; the split stays only when its image is smaller.
+        alone = rerun({}, frozenset({FIRST_SUSPECT}))
+        if alone.error is not None or not alone.changed or attempts >= limit:
+            return BackoffResult(first, "verified", (), attempts)
+        result = check(alone)
+        alone.verification = result
+        attempts += 1
+        with_split, without = verification.migrated.size, result.migrated.size
+        if (
+            unverifiable_reason(result) is not None
+            or _problem(alone, result) is not None
+            or with_split is None
+            or without is None
+            or with_split < without
+        ):
+            return BackoffResult(first, "verified", (), attempts)
+        why = (
+            "the split onto the builder's own image made it no smaller than the other changes "
+            f"alone ({without / 1e6:.1f} MB without it, {with_split / 1e6:.1f} MB with it)"
+        )
+        record = Backoff(FIRST_SUSPECT, None, "passed", "", why)
+        return BackoffResult(alone, "backed-off", (record,), attempts)
     records: list[Backoff] = []
     seen = {_key(first)}
     dropped: frozenset[str] = frozenset()
@@ -313,7 +357,9 @@ def verify_file(
             progress=progress(),
         )
 
+    start = time.monotonic()
     outcome = back_off(first, rerun, check, variant_offers(), limit=limit)
+    outcome = dataclasses.replace(outcome, seconds=time.monotonic() - start)
     outcome.result.backoffs = list(outcome.backoffs)
     outcome.result.withheld = None if outcome.publishable else outcome.reason
     return outcome

@@ -13,7 +13,9 @@ JSON lines, each record fsync'd: a ``run`` record per invocation, a ``start`` re
 worker takes a repository and a ``done`` record holding its result, written by the parent once
 the result is in. A repository counts as done only after its ``done`` record; ``--resume``
 skips those and redoes the rest; an unreadable (truncated) line is ignored. ``--shard K/N``
-keeps the repositories whose identifier's SHA-1 is K-1 modulo N, the same on every machine.
+keeps the repositories whose identifier's SHA-1 is K-1 modulo N, the same on every machine;
+``--shard auto`` takes K and N from the engine running the copies (:mod:`refactor.app.shards`),
+and :mod:`refactor.app.bulk_report` merges the shards' reports.
 
 Nothing is written outside the workspace (temporary files included) except the ``--report``
 file the user names and pushes to the remotes the user asks for. A repository's problem —
@@ -71,7 +73,7 @@ from rich.table import Table
 from refactor.analysis.context import is_dockerfile_name
 from refactor.app.config import Settings
 from refactor.app.discover import Target, discover
-from refactor.app.gitops import scrub
+from refactor.app.gitops import BranchTouched, scrub
 from refactor.app.gitrun import NETWORK_TIMEOUT, GitOpsError, run_git
 from refactor.app.migrate import MigrateOptions, display, migrate_target
 from refactor.app.options import Config, option_table
@@ -79,6 +81,7 @@ from refactor.app.output import EXIT_ERROR, PROG, Failure, echo_diff, plural
 from refactor.app.publish import Publication, PublishOptions
 from refactor.app.redact import redact_data
 from refactor.app.report import FileResult, tool_version
+from refactor.app.shards import ShardError, auto_shard
 from refactor.app.write import write_atomic
 from refactor.errors import MsbError
 
@@ -100,7 +103,8 @@ CLONES = "repos"
 DIFFS = "diffs"
 TMP = "tmp"
 LOCK = ".lock"
-STATUSES = ("changed", "unchanged", "skipped", "failed")
+#: pending: migrated, but --pr-limit left its pull request (and push) to a later run.
+STATUSES = ("changed", "unchanged", "skipped", "failed", "pending")
 #: One commit, the default branch only: all a migration needs, and fast.
 CLONE = ("clone", "--quiet", "--depth", "1", "--no-tags", "--single-branch")
 STATUS = ("status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all")
@@ -277,9 +281,22 @@ def shard_of(ident: str, count: int) -> int:
     return int.from_bytes(digest[:8], "big") % count + 1
 
 
-def _parse_shard(value: str | None) -> tuple[int, int] | None:
+def _parse_shard(value: str | None, count: int | None = None) -> tuple[int, int] | None:
+    """``--shard K/N``, or ``--shard auto``: the shard of the engine running this copy
+    (:mod:`refactor.app.shards`; ``count`` is ``--shard-count``)."""
     if value is None:
+        if count is not None:
+            raise click.UsageError("--shard-count goes with --shard auto")
         return None
+    if value.strip() == "auto":
+        try:
+            shard = auto_shard(os.environ, count)
+        except ShardError as exc:
+            raise click.BadParameter(f"auto: {exc}", param_hint="'--shard'") from None
+        click.echo(f"{PROG}: shard {shard} ({shard.source})", err=True)
+        return shard.number, shard.count
+    if count is not None:
+        raise click.UsageError("--shard-count goes with --shard auto")
     match = _SHARD.match(value)
     if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
         raise click.BadParameter("expected K/N with 1 <= K <= N", param_hint="'--shard'")
@@ -305,6 +322,7 @@ class RepoResult:
     branch: dict[str, Any] | None = None
     pull_request: dict[str, Any] | None = None
     seconds: float = 0.0
+    verify_seconds: float = 0.0  # of ``seconds``, the time --verify spent building and probing
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RepoResult:
@@ -321,8 +339,8 @@ class RepoResult:
     @property
     def headline(self) -> str:
         """What happened, in a few words."""
-        if self.status == "skipped":
-            return f"skipped: {self.reason}"
+        if self.status in ("skipped", "pending"):
+            return f"{self.status}: {self.reason}"
         if self.status == "failed":
             return f"failed: {'; '.join(self.errors)}"
         changed = sum(f["status"] == "changed" for f in self.files)
@@ -400,8 +418,11 @@ def _resumed(state: StateFile, options: Mapping[str, Any]) -> dict[str, RepoResu
         )
     done: dict[str, RepoResult] = {}
     for record in records[starts[-1] + 1 :]:
-        if record.get("event") == "done" and isinstance(record.get("result"), dict):
-            done.setdefault(str(record.get("repo")), RepoResult.from_json(record["result"]))
+        result = record.get("result")
+        if record.get("event") == "done" and isinstance(result, dict):
+            if result.get("status") == "pending":  # its pull request is still to be opened
+                continue
+            done.setdefault(str(record.get("repo")), RepoResult.from_json(result))
     return done
 
 
@@ -420,13 +441,15 @@ class BulkOptions:
     workspace: Path | None = None
     report: Path | None = None
     jobs: int = 1
-    shard: str | None = None
+    shard: str | None = None  # K/N or auto (the engine's environment)
+    shard_count: int | None = None  # --shard-count, with --shard auto
     resume: bool = False
     dry_run: bool = False
     verbose: bool = False
     clone_timeout: float = CLONE_TIMEOUT
     file_timeout: float = FILE_TIMEOUT
     verify: bool = False  # build, probe and back off (refactor.app.backoff) before publishing
+    pr_limit: int | None = None  # --pr-limit: new pull requests this run may open
 
     def outcome(self, mode: str) -> dict[str, Any]:
         """The options that decide a repository's outcome (``--resume`` refuses a state
@@ -448,6 +471,8 @@ class BulkOptions:
         record = {"mode": mode, **publishing, "exclude": self.exclude, **settings}
         if self.verify:  # only then: a state written before --verify existed still resumes
             record["verify"] = True
+        if p.labels:  # likewise
+            record["labels"] = list(p.labels)
         return dict(redact_data(json.loads(json.dumps(record))))
 
 
@@ -458,6 +483,9 @@ class _Job:
     options: BulkOptions
     mode: str  # dry-run | branch
     workspace: Path
+    #: --pr-limit: the new pull requests still allowed, shared by the workers (a
+    #: multiprocessing.Value; None without a limit)
+    slots: Any = None
 
 
 class _Skipped(Exception):
@@ -696,7 +724,7 @@ def _migrate_clone(
                 f"{overlap[0]} has uncommitted changes in {spec.source}; the branch would "
                 "leave them out (commit or stash them first)"
             )
-        _publish(changed, [r for r in files if r.withheld is None], job.options.publish, result)
+        _publish(changed, [r for r in files if r.withheld is None], job, result)
 
 
 def _verified(
@@ -715,6 +743,7 @@ def _verified(
     for file in files:
         if file.changed and file.real is not None:
             outcome = verify_file(engine, file, options, file.real.parent, target=options.target)
+            result.verify_seconds += outcome.seconds
             file = outcome.result
             if file.withheld is not None:
                 result.warnings.append(f"{file.path}: {outcome.status}: {file.withheld}")
@@ -754,16 +783,44 @@ def _extra_paths(changed: Sequence[FileResult], clone: Path) -> set[str]:
     return {path.relative_to(root).as_posix() for r in changed for path in r.extra}
 
 
+def _take_slot(slots: Any) -> bool:
+    """One of --pr-limit's new pull requests, when one is left."""
+    with slots.get_lock():
+        if slots.value <= 0:
+            return False
+        slots.value -= 1
+        return True
+
+
+def _give_back(slots: Any) -> None:
+    with slots.get_lock():
+        slots.value += 1
+
+
 def _publish(
     changed: list[FileResult],
     files: list[FileResult],
-    options: PublishOptions,
+    job: _Job,
     result: RepoResult,
 ) -> None:
-    """The single-repository --branch/--push/--open-pr, recorded in ``result``."""
-    publication = Publication.prepare(changed, options)
+    """The single-repository --branch/--push/--open-pr, recorded in ``result``. With
+    ``--pr-limit`` a repository whose pull request would be new and finds no slot left is
+    pending: nothing is pushed. A branch someone else committed to is left alone (skipped)."""
+    publication = Publication.prepare(changed, job.options.publish)
+    slot = False
     try:
-        update = publication.commit(files)
+        if job.slots is not None and publication.find_pull_request() is None:
+            if not _take_slot(job.slots):
+                result.status = "pending"
+                result.reason = (
+                    f"--pr-limit {job.options.pr_limit} reached: a later run opens its pull request"
+                )
+                return
+            slot = True
+        try:
+            update = publication.commit(files)
+        except BranchTouched as exc:
+            raise _Skipped(f"{exc}; left alone") from None
         result.branch = {
             "name": publication.branch,
             "status": update.status,
@@ -772,8 +829,16 @@ def _publish(
         }
         pr = publication.open_pull_request(files)
         if pr is not None:
-            result.pull_request = {"number": pr.number, "url": pr.url, "created": pr.created}
+            result.pull_request = {
+                "number": pr.number,
+                "url": pr.url,
+                "created": pr.created,
+                "labels": list(pr.labels),
+            }
+            slot = False  # spent
     finally:
+        if slot:  # not spent: the push or the request failed, or the branch was left alone
+            _give_back(job.slots)
         publication.workspace.repo.close()
 
 
@@ -945,6 +1010,8 @@ def _mode(options: BulkOptions) -> str:
         raise click.UsageError("--open-pr needs --push REMOTE")
     if (publish.forge or publish.forge_url) and not publish.open_pr:
         raise click.UsageError("--forge and --forge-url go with --open-pr")
+    if (publish.labels or options.pr_limit is not None) and not publish.open_pr:
+        raise click.UsageError("--label and --pr-limit go with --open-pr")
     if publish.publishing and options.dry_run:
         raise click.UsageError("--dry-run cannot be combined with --branch")
     return "branch" if publish.publishing else "dry-run"
@@ -962,6 +1029,7 @@ def _totals(results: Sequence[RepoResult]) -> dict[str, int]:
         "files": sum(len(r.files) for r in results),
         "files_changed": sum(f["status"] == "changed" for r in results for f in r.files),
         "explanations": sum(r.explanations for r in results),
+        "verify_seconds": round(sum(r.verify_seconds for r in results)),
     }
 
 
@@ -991,7 +1059,8 @@ def _print_table(results: Sequence[RepoResult], totals: Mapping[str, int]) -> No
 def run_bulk(source: Path, options: BulkOptions) -> int:
     """``msb-migrate bulk``: migrate every repository of ``source``; the exit status."""
     mode = _mode(options)
-    shard = _parse_shard(options.shard)
+    shard = _parse_shard(options.shard, options.shard_count)
+    shown_shard = None if shard is None else f"{shard[0]}/{shard[1]}"
     Settings(options.command_line)  # unknown codemod names stop the run before any clone
     workspace = (options.workspace or Path(WORKSPACE)).absolute()
     report_path = (options.report or workspace / REPORT).absolute()
@@ -1020,12 +1089,14 @@ def run_bulk(source: Path, options: BulkOptions) -> int:
                     "resume": previous is not None,
                     "time": _now(),
                     "options": outcome,
-                    "shard": options.shard,
+                    "shard": shown_shard,
                     "repositories": len(specs),
                     "todo": len(todo),
                 }
             )
-            job = _Job(options, mode, workspace)
+            limit = options.pr_limit
+            slots = None if limit is None else multiprocessing.Value("i", limit)
+            job = _Job(options, mode, workspace, slots)
             with _Display(len(specs), len(results)) as display:
                 for result in _run_all(todo, job, options.jobs, display.tick):
                     record = {"event": "done", "repo": result.repo, "time": _now()}
@@ -1047,7 +1118,7 @@ def run_bulk(source: Path, options: BulkOptions) -> int:
         "tool": {"name": PROG, "version": tool_version()},
         "mode": mode,
         "repos": str(source),
-        "shard": options.shard,
+        "shard": shown_shard,
         "workspace": str(workspace),
         "repositories": [asdict(r) for r in ordered],
         "totals": totals,
@@ -1057,4 +1128,12 @@ def run_bulk(source: Path, options: BulkOptions) -> int:
     _print_table(ordered, totals)
     counts = ", ".join(f"{totals[s]} {s}" for s in STATUSES)
     click.echo(f"{_repositories(len(ordered))}: {counts}; report: {report_path}", err=True)
+    if options.verify:
+        spent = sum(r.verify_seconds for r in ordered)
+        whole = sum(r.seconds for r in ordered) or 1.0
+        click.echo(
+            f"verification: {spent:.0f} s of {whole:.0f} s spent on the repositories "
+            f"({100 * spent / whole:.0f}%: builds, probes and back-offs)",
+            err=True,
+        )
     return EXIT_ERROR if totals["failed"] else 0

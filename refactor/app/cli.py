@@ -1,5 +1,6 @@
 """The command line: ``msb-migrate [PATH]…`` (dry run, --write, --check, --branch/--push/
---open-pr), ``msb-migrate verify PATH`` and ``msb-migrate bulk REPOS``. See docs/cli.md.
+--open-pr), ``msb-migrate verify PATH``, ``msb-migrate bulk REPOS`` and ``msb-migrate lsp`` (the
+language server, :mod:`refactor.app.lsp`). See docs/cli.md and docs/lsp.md.
 
 This module is an adapter: it declares the commands, turns click's parameters into the
 application's typed records at once (:class:`~refactor.app.options.Config` for the settings of
@@ -69,12 +70,28 @@ from refactor.app.output import (
     output_failed,
     plural,
     say,
+    styled_diff,
     summary_line,
 )
 from refactor.app.publish import Publication, PublishOptions
 from refactor.app.redact import redact
-from refactor.app.report import FileResult, dumps, outcome_codes, to_json, to_sarif
-from refactor.app.write import WriteError, clear_leftovers, leftovers, write_result
+from refactor.app.report import (
+    FORMATS,
+    FileResult,
+    dumps,
+    outcome_codes,
+    to_github,
+    to_json,
+    to_markdown,
+    to_sarif,
+)
+from refactor.app.write import (
+    WriteError,
+    clear_leftovers,
+    leftovers,
+    write_atomic,
+    write_result,
+)
 from refactor.engine.runner import available_codemods
 from refactor.errors import MsbError
 from refactor.syntax.parser import MAX_BYTES
@@ -242,7 +259,8 @@ class _DefaultCommand(click.Command):
     DEFAULT_COMMAND,
     hidden=True,
     cls=_DefaultCommand,
-    epilog="See also: msb-migrate verify --help (build the original and the migrated file).",
+    epilog="See also: msb-migrate verify --help (build the original and the migrated file); "
+    "msb-migrate lsp (a language server for editors: docs/lsp.md).",
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--dry-run", is_flag=True, help="Show the diffs, write nothing (the default).")
@@ -254,10 +272,17 @@ class _DefaultCommand(click.Command):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "sarif"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="Output format (github: workflow commands; markdown: a job summary).",
+)
+@click.option(
+    "--output",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the report (--format) to FILE, atomically; standard output keeps the diffs.",
 )
 @click.option(
     "--color",
@@ -282,6 +307,13 @@ class _DefaultCommand(click.Command):
 @click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
 @click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
 @click.option("--repo", "project", metavar="OWNER/NAME", help="Project on the forge.")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="NAME",
+    help="Label the pull request when it is opened (repeatable; needs --open-pr).",
+)
 @click.option(
     "--verify",
     "do_verify",
@@ -329,8 +361,9 @@ def migrate_cmd(**params: Any) -> None:
         params["forge"],
         params["forge_url"],
         params["project"],
+        tuple(params["labels"]),
     )
-    out = _Output(params["fmt"], params["verbose"], _color(params["color"]))
+    out = _Output(params["fmt"], params["verbose"], _color(params["color"]), params["report_file"])
     verifying = _Verifying.of(command_line) if params["do_verify"] else None
     if verifying is not None:
         verifying = dataclasses.replace(verifying, options=options)
@@ -403,9 +436,10 @@ def _claim_outputs(results: Sequence[FileResult]) -> None:
 
 @dataclass(frozen=True)
 class _Output:
-    fmt: str  # text, json or sarif
+    fmt: str  # one of FORMATS
     verbose: bool
     color: bool | None
+    file: Path | None = None  # --output: the report goes there, the diffs to stdout
 
 
 def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
@@ -418,6 +452,8 @@ def _mode(params: dict[str, Any], paths: Sequence[str]) -> str:
         raise click.UsageError("--open-pr needs --push REMOTE")
     if (params["forge"] or params["forge_url"] or params["project"]) and not params["open_pr"]:
         raise click.UsageError("--forge, --forge-url and --repo go with --open-pr")
+    if params["labels"] and not params["open_pr"]:
+        raise click.UsageError("--label goes with --open-pr")
     if params["smoke"] and not params["do_verify"]:
         raise click.UsageError("--smoke goes with --verify (or use msb-migrate verify)")
     if publishing:
@@ -448,6 +484,8 @@ def _run_stdin(
         return _finish([result], "dry-run" if mode == "write" else mode, out, verifying, None)
     assert result.report is not None
     out_bytes(result.report.output.encode("utf-8"))
+    if out.file is not None:
+        _save_report(out, [result])
     for path in result.extra:
         say(f"{PROG}: not written (standard input mode): {display(path)}")
     if out.verbose:
@@ -465,6 +503,8 @@ def _finish(
 ) -> int:
     """Verify, print, write or publish; return the exit status."""
     _claim_outputs(results)
+    if out.file is not None:
+        _check_report_file(out.file, results)
     errors = any(r.error or r.internal_errors for r in results)
     changed = [r for r in results if r.changed]
     publication = None
@@ -480,8 +520,8 @@ def _finish(
     failed = verifying is not None and not _verify_all(results, verifying)
     if verifying is not None:  # what the back-off withheld is neither written nor published
         changed = [r for r in results if r.changed and r.withheld is None]
-    if out.fmt != "text":
-        _emit_report(out.fmt, results)
+    if out.fmt != "text" and out.file is None:
+        _emit_report(out.fmt, results, out.verbose)
     elif mode in ("dry-run", "check"):
         for result in results:
             if result.error is None:
@@ -507,6 +547,8 @@ def _finish(
             _publish(publication, changed)
     elif mode != "branch":
         say(summary_line(results, "would change"))
+    if out.file is not None:
+        _save_report(out, results)
     if errors:
         return EXIT_ERROR
     if failed or (mode == "check" and changed):
@@ -515,7 +557,13 @@ def _finish(
 
 
 def _publish(publication: Publication, results: list[FileResult]) -> None:
-    update = publication.commit(results)
+    from refactor.app.gitops import BranchTouched  # loaded with the git layer
+
+    try:
+        update = publication.commit(results)
+    except BranchTouched as exc:  # someone else's now: left alone, not an error (docs/cli.md)
+        say(f"{PROG}: {exc}; the branch and its pull request are left alone")
+        return
     branch, remote = publication.branch, publication.remote
     verb = {"created": "created", "updated": "updated", "up to date": "is up to date:"}
     say(f"branch {branch} {verb[update.status]} {update.commit[:12]}")
@@ -527,9 +575,41 @@ def _publish(publication: Publication, results: list[FileResult]) -> None:
         say(f"{what} pull request #{pr.number}: {pr.url}")
 
 
-def _emit_report(fmt: str, results: Sequence[FileResult]) -> None:
+def _report_text(fmt: str, results: Sequence[FileResult], verbose: bool) -> str:
+    """The report of ``--format`` (without the last newline)."""
+    if fmt == "github":
+        return to_github(results, verbose)
+    if fmt == "markdown":
+        return to_markdown(results, verbose).rstrip("\n")
+    if fmt == "text":
+        diffs = ["\n".join(styled_diff(r, verbose)) for r in results if r.error is None]
+        return click.unstyle("\n".join(d for d in diffs if d))
     doc = to_json(results) if fmt == "json" else to_sarif(results, available_codemods())
-    out(dumps(doc))
+    return dumps(doc)
+
+
+def _emit_report(fmt: str, results: Sequence[FileResult], verbose: bool) -> None:
+    text = _report_text(fmt, results, verbose)
+    if text:
+        out(text)
+
+
+def _check_report_file(path: Path, results: Sequence[FileResult]) -> None:
+    """``--output`` may not name a file the run reads or writes."""
+    target = path.resolve()
+    for r in results:
+        if target in (r.real, *r.extra):
+            raise Failure(f"--output {display(path)}: a file this run migrates; name another")
+
+
+def _save_report(out: _Output, results: Sequence[FileResult]) -> None:
+    """``--output FILE``: the report, written atomically (a failure is exit status 2)."""
+    assert out.file is not None
+    text = _report_text(out.fmt, results, out.verbose)
+    try:
+        write_atomic(out.file, text + "\n" if text else "")
+    except WriteError as exc:
+        raise Failure(f"--output: {exc}") from None
 
 
 def _engine(docker: str | None) -> DockerEngine:
@@ -703,6 +783,26 @@ def verify_cmd(path: Path, **params: Any) -> None:
     sys.exit(EXIT_CHANGED if failed else 0)
 
 
+# -- lsp -----------------------------------------------------------------------------------------
+
+
+@main.command("lsp")
+@click.option("--stdio", is_flag=True, help="Talk over standard input and output (the default).")
+@_catch
+def lsp_cmd(stdio: bool) -> None:
+    """Run the Language Server over standard input and output: diagnostics for each planned
+    change of an open Dockerfile and code actions that apply them (docs/lsp.md)."""
+    try:
+        from refactor.app.lsp import serve  # pygls: the 'lsp' extra
+    except ImportError as exc:
+        if str(exc.name).split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        raise Failure(
+            f"the language server needs pygls: pip install 'msb-migrate[lsp]' ({exc})"
+        ) from None
+    serve()
+
+
 # -- bulk ----------------------------------------------------------------------------------------
 
 
@@ -721,7 +821,18 @@ def verify_cmd(path: Path, **params: Any) -> None:
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel jobs."
 )
-@click.option("--shard", metavar="K/N", help="Migrate only the K-th of N shares (1-based).")
+@click.option(
+    "--shard",
+    metavar="K/N|auto",
+    help="Migrate only the K-th of N shares (1-based); auto: the shard of a Kubernetes "
+    "Indexed Job, GitLab parallel job or MSB_SHARD_INDEX/MSB_SHARD_COUNT (docs/bulk.md).",
+)
+@click.option(
+    "--shard-count",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --shard auto: the number of shards (default: MSB_SHARD_COUNT).",
+)
 @click.option("--resume", is_flag=True, help="Skip the repositories the last run finished.")
 @click.option("--dry-run", is_flag=True, help="Report the diffs, publish nothing (the default).")
 @click.option(
@@ -739,6 +850,20 @@ def verify_cmd(path: Path, **params: Any) -> None:
 @click.option("--open-pr", is_flag=True, help="Open or update the pull request (needs --push).")
 @click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
 @click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="NAME",
+    help="Label the pull request when it is opened (repeatable; needs --open-pr).",
+)
+@click.option(
+    "--pr-limit",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Open at most N new pull requests in this run; the rest are reported as pending "
+    "(needs --open-pr; updates of open ones do not count).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also list the skips in the diffs.")
 @click.option(
     "--clone-timeout",
@@ -784,12 +909,15 @@ def bulk_cmd(repos: Path, **params: Any) -> None:
             params["open_pr"],
             params["forge"],
             params["forge_url"],
+            labels=tuple(params["labels"]),
         ),
+        pr_limit=params["pr_limit"],
         exclude=tuple(params["exclude"]),
         workspace=params["workspace"],
         report=params["report"],
         jobs=params["jobs"],
         shard=params["shard"],
+        shard_count=params["shard_count"],
         resume=params["resume"],
         dry_run=params["dry_run"],
         verbose=params["verbose"],
@@ -798,3 +926,32 @@ def bulk_cmd(repos: Path, **params: Any) -> None:
         verify=params["do_verify"],
     )
     sys.exit(run_bulk(repos, options))
+
+
+@main.group("bulk-report")
+def bulk_report_group() -> None:
+    """Work with the JSON reports of ``msb-migrate bulk`` (docs/bulk.md)."""
+
+
+@bulk_report_group.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the merged report goes.",
+)
+@click.option(
+    "--repos",
+    type=click.Path(exists=True, path_type=Path),
+    help="The REPOS the shards ran on: the merged report lists the repositories in its order "
+    "(default: by identifier).",
+)
+@_catch
+def bulk_report_merge_cmd(reports: tuple[Path, ...], output: Path, repos: Path | None) -> None:
+    """Merge the reports of the shards of one bulk run (--shard) into one report and print its
+    summary. Every shard must be there, each once; exit status 2 when a repository failed."""
+    from refactor.app.bulk_report import merge_reports  # loaded when used (start-up time)
+
+    sys.exit(merge_reports(list(reports), output, repos))

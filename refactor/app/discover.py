@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from refactor.analysis.context import is_dockerfile_name
-from refactor.app.gitrun import GitOpsError, run_git
+from refactor.app.gitrun import GitOpsError, config_read_once, run_git
 from refactor.errors import InputError
 
 __all__ = ["Target", "discover"]
@@ -157,7 +157,9 @@ class _SimpleIgnored:
         return out
 
 
-def _walk(root: Path, excludes: Sequence[str], real_root: Path) -> list[tuple[Path, str | None]]:
+def _walk(
+    root: Path, excludes: Sequence[str], real_root: Path, real_of: _RealPaths
+) -> list[tuple[Path, str | None]]:
     """Dockerfiles under ``root``, level by level, pruning ignored and excluded directories;
     each with the problem that stops it (a directory that cannot be read, a symbolic link out
     of ``real_root``, a FIFO or device named like a Dockerfile), None when there is none."""
@@ -186,7 +188,7 @@ def _walk(root: Path, excludes: Sequence[str], real_root: Path) -> list[tuple[Pa
                 if entry.is_dir(follow_symlinks=False):
                     dirs.append((child, True))
                 elif is_dockerfile_name(entry.name):
-                    problem = _problem(Path(entry.path), real_root)
+                    problem = _problem(Path(entry.path), real_root, real_of)
                     if problem is not None:
                         problems[child] = problem
                     files.append((child, False))
@@ -212,7 +214,26 @@ def _realpath(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _problem(path: Path, real_root: Path) -> str | None:
+class _RealPaths:
+    """:func:`_realpath` of files, each folder resolved once (a walk finds many files in a
+    folder, and resolving a path looks at every folder above it): a file that is not a
+    symbolic link is its folder's real path and its name. One per :func:`discover` call."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: Path) -> Path:
+        name = path.name
+        if name in ("", "..") or os.path.islink(path):
+            return _realpath(path)
+        folder = os.fspath(path.parent)
+        real = self._folders.get(folder)
+        if real is None:
+            real = self._folders[folder] = os.path.realpath(folder)
+        return Path(os.path.join(real, name))
+
+
+def _problem(path: Path, real_root: Path, real_of: _RealPaths) -> str | None:
     """Why the file at ``path`` (a symbolic link followed) is no Dockerfile msb-migrate may
     read and rewrite inside ``real_root``; None when it is one."""
     try:
@@ -229,7 +250,7 @@ def _problem(path: Path, real_root: Path) -> str | None:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return "a symbolic link to nothing; not followed"
         return f"a symbolic link that cannot be followed: {_why(exc)}"
-    real = _realpath(path)
+    real = real_of(path)
     if real != real_root and real_root not in real.parents:
         what = "a symbolic link to" if link else "reached through a symbolic link:"
         return f"{what} {real}, outside {real_root}: not read, not written"
@@ -296,8 +317,14 @@ def discover(
     out (the caller reports them its own way). Raises :class:`InputError` for a path that does
     not exist. Each file is listed once.
     """
+    with config_read_once():  # git only reads here: rev-parse, check-ignore per folder level
+        return _discover(paths, excludes, outside_links)
+
+
+def _discover(paths: Iterable[Path], excludes: Sequence[str], outside_links: bool) -> list[Target]:
     out: list[Target] = []
     seen: set[Path] = set()
+    real_of = _RealPaths()
     for path in paths:
         try:
             os.lstat(path)
@@ -312,14 +339,14 @@ def discover(
         root = named_root(path)
         files: list[tuple[Path, str | None]]
         if _is_dir(path):
-            files = sorted(_walk(path, excludes, root), key=lambda found: found[0])
+            files = sorted(_walk(path, excludes, root, real_of), key=lambda found: found[0])
         else:
             shown = path.name if path.is_absolute() else path.as_posix()
-            files = [] if _excluded(shown, excludes) else [(path, _problem(path, root))]
+            files = [] if _excluded(shown, excludes) else [(path, _problem(path, root, real_of))]
         for file, problem in files:
             if problem is not None and not outside_links and os.path.islink(file):
                 continue
-            real = _realpath(file)
+            real = real_of(file)
             if real not in seen:
                 seen.add(real)
                 out.append(Target(file, real, root, problem))

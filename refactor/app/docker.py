@@ -243,6 +243,7 @@ class DockerEngine:
         self.env = dict(os.environ)
         self.env["DOCKER_BUILDKIT"] = "1"
         self.env.setdefault("BUILDKIT_PROGRESS", "plain")
+        self._cpus: int | None = None
 
     def __repr__(self) -> str:
         return f"DockerEngine(binary={self.binary!r})"
@@ -366,6 +367,19 @@ class DockerEngine:
 
     def available(self) -> bool:
         return self.unavailable_reason() is None
+
+    def cpus(self) -> int:
+        """How many CPUs the engine has (``docker info``); 1 when it does not say."""
+        if self._cpus is None:
+            try:
+                proc = self._exec(
+                    ["info", "--format", "{{.NCPU}}"], timeout=INFO_TIMEOUT, check=False
+                )
+                text = proc.stdout.strip()
+                self._cpus = int(text) if proc.returncode == 0 and text.isdigit() else 1
+            except DockerError:
+                self._cpus = 1
+        return max(1, self._cpus)
 
     # -- images ---------------------------------------------------------------------------------
 

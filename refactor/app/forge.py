@@ -2,9 +2,13 @@
 
 REST over :mod:`urllib`. GitHub: ``GET /repos/{owner}/{repo}/pulls?head={owner}:{branch}&
 state=open``, then ``PATCH /repos/{owner}/{repo}/pulls/{number}`` {title, body} or ``POST
-/repos/{owner}/{repo}/pulls`` {title, head, base, body}. GitLab: ``GET /api/v4/projects/{id}/
-merge_requests?source_branch=…&state=opened``, then ``PUT …/merge_requests/{iid}`` or ``POST
-…/merge_requests``. So a rerun updates the open request and never opens a second one.
+/repos/{owner}/{repo}/pulls`` {title, head, base, body}, and for ``--label`` ``POST
+/repos/{owner}/{repo}/issues/{number}/labels`` {labels} (a pull request is an issue; its create
+call takes no labels). GitLab: ``GET /api/v4/projects/{id}/merge_requests?source_branch=…&
+state=opened``, then ``PUT …/merge_requests/{iid}`` or ``POST …/merge_requests`` (with
+``labels``, comma-separated). So a rerun updates the open request and never opens a second one.
+Labels are given when the request is opened, never on an update: a label a reviewer removed
+stays removed.
 
 403 and 429 answers are retried after ``Retry-After`` (or the rate-limit reset), a bounded
 number of times.
@@ -40,6 +44,7 @@ The forge is not trusted (issue 14); what holds whatever it answers:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -47,7 +52,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -68,6 +73,7 @@ __all__ = [
     "ForgeError",
     "PullRequest",
     "check_api_url",
+    "check_label",
     "deadline_from_env",
     "detect_forge",
     "token_from_env",
@@ -114,6 +120,20 @@ class PullRequest:
     number: int
     url: str
     created: bool
+    labels: tuple[str, ...] = ()  # given when it was opened (by this run)
+
+
+MAX_LABEL = 50  # characters of a label name (GitHub's limit)
+
+
+def check_label(name: str) -> str:
+    """``name`` when it can be a label on both forges: 1 to :data:`MAX_LABEL` printable
+    characters, no comma (GitLab's separator), no surrounding space."""
+    if not name or name != name.strip() or len(name) > MAX_LABEL:
+        raise ForgeError(f"label {name!r}: 1 to {MAX_LABEL} characters, no surrounding spaces")
+    if "," in name or not name.isprintable():
+        raise ForgeError(f"label {name!r}: no comma or control character (GitLab separator)")
+    return name
 
 
 def detect_forge(remote_url: str) -> Forge | None:
@@ -566,46 +586,87 @@ class ForgeClient:
             )
         return value
 
-    def open_or_update(self, branch: str, base: str, title: str, body: str) -> PullRequest:
-        """Update the open request from ``branch``, or open one into ``base``."""
-        if self.forge.kind == "github":
-            return self._github(branch, base, title, body)
-        return self._gitlab(branch, base, title, body)
+    def open_or_update(
+        self, branch: str, base: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> PullRequest:
+        """Update the open request from ``branch``, or open one into ``base`` (labelled)."""
+        number = self.find(branch)
+        if number is not None:
+            return self.update(number, title, body)
+        return self.open(branch, base, title, body, labels)
 
     def _pull(self, answer: tuple[str, Any], number: str, url: str, created: bool) -> PullRequest:
         where, value = answer
         item = self._object(where, value)
         return PullRequest(self._number(where, item, number), self._url(where, item, url), created)
 
-    def _github(self, branch: str, base: str, title: str, body: str) -> PullRequest:
+    def _github_root(self) -> tuple[str, str]:
         owner, _, name = self.forge.project.partition("/")
-        root = f"/repos/{urllib.parse.quote(owner)}/{urllib.parse.quote(name)}/pulls"
-        where, found = self._call("GET", root, {"head": f"{owner}:{branch}", "state": "open"})
-        for pr in self._list(where, found, "pull requests"):
-            if self._text(where, pr, "head", "ref") == branch:
-                number = self._number(where, pr, "number")
-                update = {"title": title, "body": body}
-                done = self._call("PATCH", f"{root}/{number}", body=update)
-                return self._pull(done, "number", "html_url", False)
-        new = {"title": title, "head": branch, "base": base, "body": body}
-        return self._pull(self._call("POST", root, body=new), "number", "html_url", True)
+        return owner, f"/repos/{urllib.parse.quote(owner)}/{urllib.parse.quote(name)}"
 
-    def _gitlab(self, branch: str, base: str, title: str, body: str) -> PullRequest:
-        root = f"/api/v4/projects/{urllib.parse.quote(self.forge.project, safe='')}/merge_requests"
-        where, found = self._call("GET", root, {"source_branch": branch, "state": "opened"})
+    def _gitlab_root(self) -> str:
+        return f"/api/v4/projects/{urllib.parse.quote(self.forge.project, safe='')}/merge_requests"
+
+    def find(self, branch: str) -> int | None:
+        """The number (GitLab: iid) of the open request from ``branch``, or None."""
+        if self.forge.kind == "github":
+            owner, root = self._github_root()
+            query = {"head": f"{owner}:{branch}", "state": "open"}
+            where, found = self._call("GET", f"{root}/pulls", query)
+            for pr in self._list(where, found, "pull requests"):
+                if self._text(where, pr, "head", "ref") == branch:
+                    return self._number(where, pr, "number")
+            return None
+        query = {"source_branch": branch, "state": "opened"}
+        where, found = self._call("GET", self._gitlab_root(), query)
         for mr in self._list(where, found, "merge requests"):
             if self._text(where, mr, "source_branch") == branch:
-                iid = self._number(where, mr, "iid")
-                update = {"title": title, "description": body}
-                done = self._call("PUT", f"{root}/{iid}", body=update)
-                return self._pull(done, "iid", "web_url", False)
-        new = {
+                return self._number(where, mr, "iid")
+        return None
+
+    def update(self, number: int, title: str, body: str) -> PullRequest:
+        """Set the title and body of the open request ``number`` (its labels are left alone)."""
+        if self.forge.kind == "github":
+            path = f"{self._github_root()[1]}/pulls/{number}"
+            done = self._call("PATCH", path, body={"title": title, "body": body})
+            return self._pull(done, "number", "html_url", False)
+        path = f"{self._gitlab_root()}/{number}"
+        done = self._call("PUT", path, body={"title": title, "description": body})
+        return self._pull(done, "iid", "web_url", False)
+
+    def open(
+        self, branch: str, base: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> PullRequest:
+        """Open the request from ``branch`` into ``base`` with ``labels``."""
+        labels = tuple(dict.fromkeys(check_label(label) for label in labels))
+        if self.forge.kind == "github":
+            root = self._github_root()[1]
+            new = {"title": title, "head": branch, "base": base, "body": body}
+            pull = self._pull(
+                self._call("POST", f"{root}/pulls", body=new), "number", "html_url", True
+            )
+            if labels:
+                path = f"{root}/issues/{pull.number}/labels"
+                where, answer = self._call("POST", path, body={"labels": list(labels)})
+                names = {
+                    self._text(where, item, "name") for item in self._list(where, answer, "labels")
+                }
+                missing = [label for label in labels if label not in names]
+                if missing:
+                    raise self._error(where, f"unexpected answer: the labels lack {missing[0]!r}")
+            return dataclasses.replace(pull, labels=labels)
+        request: dict[str, Any] = {
             "source_branch": branch,
             "target_branch": base,
             "title": title,
             "description": body,
         }
-        return self._pull(self._call("POST", root, body=new), "iid", "web_url", True)
+        if labels:
+            request["labels"] = ",".join(labels)
+        pull = self._pull(
+            self._call("POST", self._gitlab_root(), body=request), "iid", "web_url", True
+        )
+        return dataclasses.replace(pull, labels=labels)
 
 
 def _describe(exc: BaseException) -> str:

@@ -7,9 +7,24 @@ and the branch with a compare-and-swap ``update-ref``. HEAD, the index and the w
 stay byte-identical.
 
 The bot's commits are authored and committed by :data:`BOT_NAME` <:data:`BOT_EMAIL`> and carry
-the trailer :data:`TRAILER`. A rerun replaces the bot branch (one commit on top of HEAD) only
-when every commit on it since its base is the bot's; pushing uses ``--force-with-lease``
-against the remote tip that was checked, so a branch a human touched is never overwritten.
+the trailer :data:`TRAILER`. A rerun replaces the bot branch (one commit on top of HEAD: rebuilt
+on the new base when the base moved) only when nobody else touched it; pushing uses
+``--force-with-lease`` against the remote tip that was checked, so a branch a human touched is
+never overwritten.
+
+**Touched by someone else** (:meth:`Workspace.foreign_commits`), the rule for the local branch
+and, when pushing, for the remote's: the branch's own commits are those reachable from its tip
+and from no other branch, remote-tracking branch or HEAD; the branch is the bot's when every
+one of them is a bot commit (:func:`is_bot_commit`: author and committer e-mail
+:data:`BOT_EMAIL`, the trailer in the message's last paragraph, at most one parent). A commit
+pushed on top of the bot's, an amended or rebased bot commit (git sets the committer), a merge
+of the base into the branch (GitHub's "Update branch") or a force-push of other work all make
+it someone else's: it is left alone (:class:`BranchTouched`). What the bot pushed last is
+recognised by the commit itself, not remembered: a bulk run's clone is new and a shard or a
+CI job on another machine may have made the last bot commit. In a shallow repository (bulk's
+``--depth 1`` clones, CI checkouts) the history below the base is not there, so the branch's tip
+is the commit judged (the remote branch fetched with ``--depth 1``): the bot only ever makes
+one commit on top of its base.
 
 Every git command runs as :mod:`refactor.app.gitrun` says (hooks and config-driven commands
 off, transports allowlisted, timeouts).
@@ -43,6 +58,7 @@ __all__ = [
     "BOT_EMAIL",
     "BOT_NAME",
     "TRAILER",
+    "BranchTouched",
     "BranchUpdate",
     "GitOpsError",
     "Workspace",
@@ -73,14 +89,28 @@ def scrub(text: str) -> str:
 
 
 def is_bot_commit(commit: git.Commit) -> bool:
-    """Whether msb-migrate made ``commit`` (author, committer and trailer all say so)."""
+    """Whether msb-migrate made ``commit``: author, committer and trailer all say so, and it
+    has at most one parent (the bot never merges; a shallow tip shows none)."""
     paragraphs = str(commit.message).strip().split("\n\n")
     trailers = {line.strip() for line in paragraphs[-1].splitlines()}
     return (
         commit.author.email == BOT_EMAIL
         and commit.committer.email == BOT_EMAIL
         and TRAILER in trailers
+        and len(commit.parents) <= 1
     )
+
+
+class BranchTouched(GitOpsError):
+    """The bot branch has commits by someone else: it is left alone (not an error of the run)."""
+
+    def __init__(self, branch: str, where: str, authors: list[str]) -> None:
+        self.branch = branch
+        self.authors = authors
+        super().__init__(
+            f"branch {branch}{where} has commits by someone else ({', '.join(authors)}); "
+            "not updating it"
+        )
 
 
 @dataclass(frozen=True)
@@ -190,7 +220,11 @@ class Workspace:
             return None
 
     def foreign_commits(self, tip: str, branch: str) -> list[git.Commit]:
-        """Commits on ``branch`` (up to ``tip``) not on any other branch nor made by the bot."""
+        """Commits on ``branch`` (up to ``tip``) not on any other branch nor made by the bot; in
+        a shallow repository only ``tip`` is judged (the history below the base is cut)."""
+        if self.shallow:
+            tip_commit = self.repo.commit(tip)
+            return [] if is_bot_commit(tip_commit) else [tip_commit]
         out = self._git(
             "rev-list",
             tip,
@@ -205,12 +239,18 @@ class Workspace:
         return [c for c in commits if not is_bot_commit(c)]
 
     def refuse_foreign(self, tip: str, branch: str, where: str = "") -> None:
+        """:class:`BranchTouched` when someone else touched ``branch`` (see the module)."""
         foreign = self.foreign_commits(tip, branch)
         if foreign:
-            who = ", ".join(sorted({f"{c.author.name} <{c.author.email}>" for c in foreign}))
-            raise GitOpsError(
-                f"branch {branch}{where} has commits by someone else ({who}); not updating it"
-            )
+            # the author, or the committer of a bot-authored commit someone amended
+            people = {c.committer if c.author.email == BOT_EMAIL else c.author for c in foreign}
+            who = sorted({scrub(f"{p.name} <{p.email}>") for p in people})
+            raise BranchTouched(branch, where, who)
+
+    @property
+    def shallow(self) -> bool:
+        """Whether the repository's history is cut (``git clone --depth``)."""
+        return (Path(self.repo.common_dir) / "shallow").is_file()
 
     def build_tree(self, files: Mapping[Path, str]) -> str:
         """The tree of HEAD with ``files`` (absolute path → text) replaced or added."""
@@ -258,7 +298,7 @@ class Workspace:
     ) -> BranchUpdate:
         """Put ``files`` in one bot commit on top of HEAD on ``branch``; push it to ``remote``.
 
-        Refuses (:class:`GitOpsError`) when the branch has commits by someone else, locally or
+        Refuses (:class:`BranchTouched`) when the branch has commits by someone else, locally or
         on the remote. Creates nothing when the branch already holds the same tree.
         """
         self.validate_branch(branch)
@@ -272,10 +312,13 @@ class Workspace:
             remote_sha = self.remote_tip(remote, branch)
             if remote_sha is not None:
                 ref = f"refs/heads/{branch}"
+                # shallow: only the tip (the history below the base is not here to compare)
+                depth = ["--depth=1"] if self.shallow else []
                 self._git(
                     "fetch",
                     "--no-write-fetch-head",
                     "--no-tags",
+                    *depth,
                     UPLOAD_PACK,
                     remote,
                     ref,
@@ -295,7 +338,8 @@ class Workspace:
                 commit = self._git(
                     "commit-tree", tree, "-p", head.hexsha, "-F", msg.name, env=_BOT_ENV
                 ).strip()
-            status = "updated" if local is not None else "created"
+            # updated: a branch of the bot's that this replaces (rebuilt on HEAD)
+            status = "created" if local is None and remote_sha is None else "updated"
             self._set_branch(branch, commit, local, f"{status} the migration branch")
         pushed = None
         if remote is not None:

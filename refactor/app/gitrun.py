@@ -21,11 +21,13 @@ Kept apart from :mod:`refactor.app.gitops` so that discovery does not import Git
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 
 from refactor.errors import MsbError
@@ -39,6 +41,7 @@ __all__ = [
     "SAFE_CONFIG",
     "UPLOAD_PACK",
     "GitOpsError",
+    "config_read_once",
     "git_command",
     "is_local_url",
     "repository_overrides",
@@ -141,6 +144,38 @@ def _config_entries(repo: Path) -> list[tuple[str, str, str]]:
     return entries
 
 
+_Entries = list[tuple[str, str, str]]
+_read_once: ContextVar[dict[str, _Entries] | None] = ContextVar("_read_once", default=None)
+
+
+@contextlib.contextmanager
+def config_read_once() -> Iterator[None]:
+    """Within the block, each repository's configuration is read once (not before every git
+    command): for git commands that change no configuration and no branch (a branch can
+    include configuration), such as discovery's ``rev-parse`` and ``check-ignore``. A nested
+    block shares the outer one's reads; nothing is kept once the outer block ends, so a
+    long-lived process (the language server) never reuses a reading."""
+    if _read_once.get() is not None:
+        yield
+        return
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _entries(repo: Path) -> _Entries:
+    """:func:`_config_entries`, once per repository within :func:`config_read_once`."""
+    read = _read_once.get()
+    if read is None:
+        return _config_entries(repo)
+    key = os.path.abspath(repo)
+    if key not in read:
+        read[key] = _config_entries(repo)
+    return read[key]
+
+
 def repository_overrides(repo: Path | None) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """What undoes each command-running key ``repo``'s own configuration sets: command-line
     settings (the user's value — the last one from the system, global or command-line scope —
@@ -149,7 +184,7 @@ def repository_overrides(repo: Path | None) -> tuple[list[tuple[str, str]], dict
     list where the first match wins: only ``GIT_PROXY_COMMAND`` beats it)."""
     if repo is None:
         return [], {}
-    entries = _config_entries(repo)
+    entries = _entries(repo)
     mine = [(k, v) for scope, k, v in entries if scope not in _UNTRUSTED_SCOPES]
     theirs = {k for scope, k, _ in entries if scope in _UNTRUSTED_SCOPES}
     settings: list[tuple[str, str]] = []
@@ -200,7 +235,8 @@ def git_command(repo: Path | None = None) -> tuple[list[str], dict[str, str]]:
     """The argv prefix and the environment variables (to lay over ``os.environ``) of a git
     command run in ``repo`` (a directory in a work tree, or None outside any repository, e.g.
     ``git clone``): THE place that decides how msb-migrate runs git. The repository's
-    configuration is read each time (one ``git config --list``, a few milliseconds)."""
+    configuration is read each time (one ``git config --list``, a few milliseconds), or once
+    within :func:`config_read_once`."""
     settings, env = repository_overrides(repo)
     return ["git", "--no-pager"], {
         **_static_env(),

@@ -48,6 +48,7 @@ __all__ = [
     "output_failed",
     "plural",
     "say",
+    "styled_diff",
     "summary_line",
 ]
 
@@ -134,8 +135,15 @@ _LINE_STYLES: dict[str, dict[str, Any]] = {
 
 def echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
     """Print a result's diffs, each hunk with its explanations (and skips with verbose)."""
+    lines = styled_diff(result, verbose)
+    if lines:
+        out("\n".join(lines), color=color)  # at once: one echo per line costs more
 
-    lines: list[str] = []  # echoed at once: one echo per line costs more than the diff
+
+def styled_diff(result: FileResult, verbose: bool) -> list[str]:
+    """The lines :func:`echo_diff` prints, styled (``click.unstyle`` takes the colours off)."""
+
+    lines: list[str] = []
 
     def add(text: str, **style: Any) -> None:
         lines.append(click.style(text, **style) if style else text)
@@ -164,8 +172,7 @@ def echo_diff(result: FileResult, verbose: bool, color: bool | None) -> None:
             note(f"{result.path}: unchanged", dim=True)
         for skip in result.skips:
             note(str(skip), fg="magenta")
-    if lines:
-        out("\n".join(lines), color=color)
+    return lines
 
 
 def summary_line(results: Sequence[FileResult], verb: str) -> str:

@@ -26,6 +26,7 @@ from refactor.app.forge import (
     ForgeError,
     PullRequest,
     check_api_url,
+    check_label,
     deadline_from_env,
     detect_forge,
     token_from_env,
@@ -45,7 +46,8 @@ PR_TITLE = "Migrate Dockerfiles to multi-stage builds"
 @dataclass(frozen=True)
 class PublishOptions:
     """Where the result goes: the bot branch (``None``: not publishing; ``""``: the default
-    name), the remote to push to, and the pull request's forge."""
+    name), the remote to push to, and the pull request's forge and the labels it is opened
+    with."""
 
     branch: str | None = None
     remote: str | None = None
@@ -53,13 +55,16 @@ class PublishOptions:
     forge: str | None = None
     forge_url: str | None = None
     project: str | None = None
+    labels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.forge_url is not None:
-            try:
+        try:
+            if self.forge_url is not None:
                 check_api_url(self.forge_url)
-            except ForgeError as exc:
-                raise Failure(str(exc)) from None
+            for label in self.labels:
+                check_label(label)
+        except ForgeError as exc:
+            raise Failure(str(exc)) from None
 
     @property
     def publishing(self) -> bool:
@@ -93,6 +98,9 @@ class Publication:
     files: dict[Path, str]
     remote: str | None
     pull_request: tuple[ForgeClient, str] | None  # client and base branch
+    labels: tuple[str, ...] = ()
+    existing: int | None = None  # the open request found by find_pull_request()
+    looked: bool = False  # whether find_pull_request() asked the forge
 
     @classmethod
     def prepare(cls, changed: Sequence[FileResult], options: PublishOptions) -> Publication:
@@ -118,7 +126,7 @@ class Publication:
             client = ForgeClient(forge, token, deadline=deadline_from_env())
             pull_request = (client, base)
         branch = options.branch or load_config(first.parent).default_branch
-        return cls(workspace, branch, files, options.remote, pull_request)
+        return cls(workspace, branch, files, options.remote, pull_request, options.labels)
 
     @staticmethod
     def files_of(changed: Sequence[FileResult]) -> dict[Path, str]:
@@ -136,9 +144,23 @@ class Publication:
         """Commit the files on the branch (on top of HEAD) and push it when asked."""
         return self.workspace.publish(self.branch, self.files, commit_message(results), self.remote)
 
+    def find_pull_request(self) -> int | None:
+        """The number of the open pull request from the branch (None: none, or not asked to
+        open one); asked once, before :meth:`commit` when ``bulk --pr-limit`` needs to know
+        whether a new one would be opened."""
+        if self.pull_request is not None and not self.looked:
+            self.existing = self.pull_request[0].find(self.branch)
+            self.looked = True
+        return self.existing
+
     def open_pull_request(self, results: Sequence[FileResult]) -> PullRequest | None:
-        """Open or update the pull request when asked (after :meth:`commit`)."""
+        """Open (with the labels) or update the pull request when asked (after
+        :meth:`commit`)."""
         if self.pull_request is None:
             return None
         client, base = self.pull_request
-        return client.open_or_update(self.branch, base, PR_TITLE, pr_body(results))
+        body = pr_body(results, self.branch, base)
+        number = self.find_pull_request()
+        if number is not None:
+            return client.update(number, PR_TITLE, body)
+        return client.open(self.branch, base, PR_TITLE, body, self.labels)

@@ -1,5 +1,6 @@
-"""What a run found, in the formats msb-migrate writes: JSON, SARIF 2.1.0, the commit message
-and the pull request body (a per-file table, the explanations, the diff, a Mermaid graph of
+"""What a run found, in the formats msb-migrate writes: JSON, SARIF 2.1.0, GitHub workflow
+commands and a Markdown summary (``--format github|markdown``), the commit message and the pull
+request body (a per-file table, the explanations, the diff, a Mermaid graph of
 the stages and, when verified, the image sizes).
 
 Skips are typed outcomes: JSON gives each its stable ``code`` and its ``kind`` (and the
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from refactor.analysis.model import build_model
 from refactor.app.diffing import FileDiff, diff_text, escape_name
+from refactor.app.locate import LineMap
 from refactor.engine.codemod import ENGINE_CODES, Codemod, Explanation, Kind, Skip
 from refactor.engine.runner import FileReport
 from refactor.syntax.tree import Dockerfile
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 TRAILER = "Generated-by: msb-migrate"
 
 __all__ = [
+    "FORMATS",
     "SARIF_SCHEMA",
     "TOOL_NAME",
     "FileResult",
@@ -48,7 +51,9 @@ __all__ = [
     "outcome_codes",
     "pr_body",
     "summary",
+    "to_github",
     "to_json",
+    "to_markdown",
     "to_sarif",
     "tool_version",
 ]
@@ -60,6 +65,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 RUNNER = "msb-migrate"
 #: GitHub refuses pull request bodies above 65536 characters.
 MAX_BODY = 60_000
+#: The report formats of ``--format`` (``text``: the diffs with their explanations).
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 def tool_version() -> str:
@@ -311,6 +318,170 @@ def to_sarif(results: Sequence[FileResult], codemods: Sequence[Codemod]) -> dict
     }
 
 
+# -- CI formats: GitHub workflow commands and a Markdown summary --------------------------------
+
+
+def _gh_data(text: str) -> str:
+    """A workflow command's message, escaped as the Actions toolkit escapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """A workflow command's property value: the message's escapes, and ``:`` and ``,``."""
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _gh_command(kind: str, message: str, **props: object) -> str:
+    given = ",".join(f"{k}={_gh_property(str(v))}" for k, v in props.items() if v is not None)
+    return f"::{kind}{' ' if given else ''}{given}::{_gh_data(message)}"
+
+
+def _gh_name(path: str) -> str:
+    """The file property: the name as it is (GitHub matches it), a byte that is not UTF-8
+    written as in a diff header."""
+    return escape_name(path) if _SURROGATE.search(path) else path
+
+
+def to_github(results: Sequence[FileResult], verbose: bool = False) -> str:
+    """GitHub Actions workflow commands, one a line: a ``warning`` per planned change (on the
+    lines of the file as it was read: :class:`~refactor.app.locate.LineMap`), an ``error`` per
+    failure (input error, a codemod's internal error, a file withheld by ``--verify``), a
+    ``notice`` per back-off and, with ``verbose``, per skip."""
+    lines: list[str] = []
+    for r in results:
+        name = _gh_name(r.path)
+        if r.error is not None:
+            error = _gh_command("error", r.error, file=name, line=r.error_line, title=TOOL_NAME)
+            lines.append(error)
+            continue
+        if r.report is not None and r.changed:
+            where = LineMap.of(r.report.original, r.report.output)
+            for exp in r.explanations:
+                span = where.span(exp.line)
+                first, last = span if span is not None else (None, None)
+                lines.append(
+                    _gh_command(
+                        "warning",
+                        exp.message + (f" — {exp.reason}" if exp.reason else ""),
+                        file=name,
+                        line=first,
+                        endLine=last if last != first else None,
+                        title=f"{TOOL_NAME}: {exp.codemod}",
+                    )
+                )
+        for skip in r.internal_errors:
+            title = f"{TOOL_NAME}: internal error in {skip.codemod} ({skip.code})"
+            lines.append(_gh_command("error", skip.reason, file=name, line=skip.line, title=title))
+        if r.withheld is not None:
+            title = f"{TOOL_NAME}: withheld (not written or published)"
+            lines.append(_gh_command("error", r.withheld, file=name, title=title))
+        lines += [_gh_command("notice", b.line(r.path), file=name) for b in r.backoffs]
+        if verbose:
+            for skip in r.skips:
+                if skip.kind is not Kind.INTERNAL_ERROR:
+                    title = f"{TOOL_NAME}: {skip.codemod} skipped ({skip.code})"
+                    lines.append(
+                        _gh_command("notice", skip.reason, file=name, line=skip.line, title=title)
+                    )
+    return "\n".join(lines)
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+_MD_SPECIAL = re.compile(r"([\\*_\[\]<>|~&#!])")
+
+
+def _md_text(text: str) -> str:
+    """Text for one Markdown table cell or list item: one line, Markdown and HTML characters
+    escaped outside the code spans the message already has (``|`` inside them too)."""
+    text = " ".join(escape_name(text).split())
+    out: list[str] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(_MD_SPECIAL.sub(r"\\\1", text[pos : match.start()]))
+        out.append(match.group().replace("|", "\\|"))
+        pos = match.end()
+    out.append(_MD_SPECIAL.sub(r"\\\1", text[pos:]))
+    return "".join(out)
+
+
+def _md_code(text: str) -> str:
+    """``text`` as an inline code span (a fence longer than any backtick run in it)."""
+    text = escape_name(text).replace("|", "\\|")
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def to_markdown(results: Sequence[FileResult], verbose: bool = False) -> str:
+    """A Markdown report for a job summary or a pull-request comment: the counts, the image
+    sizes when verified, a table of changes per file (line of the migrated file, codemod,
+    change, why), the failures, with ``verbose`` the skips, and the diff folded."""
+    counts = summary(results)
+    out = [
+        f"## {TOOL_NAME}: {_plural(counts['changed'], 'Dockerfile')} to migrate, "
+        f"{counts['unchanged']} unchanged, {_plural(counts['errors'], 'error')}",
+    ]
+    changed = [r for r in results if r.changed]
+    verified = [r for r in changed if r.verification is not None]
+    if verified:
+        out += ["", "### Image sizes (verified with a local build)", ""]
+        out += ["| File | Before | After | Layers | User |", "| --- | --- | --- | --- | --- |"]
+        for r in verified:
+            v = r.verification
+            assert v is not None
+            a, b = v.original, v.migrated
+            layers = f"{_count(a.layers)} → {_count(b.layers)}"
+            who = f"{_md_text(a.who)} → {_md_text(b.who)}"
+            out.append(f"| {_md_code(r.path)} | {_mb(a.size)} | {_mb(b.size)} | {layers} | {who} |")
+    for r in changed:
+        out += ["", f"### {_md_code(r.path)}", ""]
+        if r.withheld is not None:
+            out += [f"**Withheld** (not written or published): {_md_text(r.withheld)}", ""]
+        out += ["| Line | Codemod | Change | Why |", "| ---: | --- | --- | --- |"]
+        for exp in r.explanations:
+            line = str(exp.line) if exp.line else "–"
+            out.append(
+                f"| {line} | {_md_code(exp.codemod)} | {_md_text(exp.message)} "
+                f"| {_md_text(exp.reason) or '–'} |"
+            )
+        notes = [f"- writes {_md_code(d.path)}" for d in r.diffs[1:] if d.hunks]
+        notes += [f"- {_md_text(b.line(r.path))}" for b in r.backoffs]
+        out += ["", *notes] if notes else []
+    failed = [r for r in results if r.error is not None or r.internal_errors]
+    if failed:
+        out += ["", "### Errors", ""]
+        for r in failed:
+            if r.error is not None:
+                out.append(f"- {_md_code(r.path)}: {_md_text(r.error)}")
+            out += [
+                f"- {_md_code(r.path)}: internal error in {_md_code(s.codemod)} ({s.code}): "
+                f"{_md_text(s.reason)}"
+                for s in r.internal_errors
+            ]
+    skipped = [(r, s) for r in results for s in r.skips if s.kind is not Kind.INTERNAL_ERROR]
+    if verbose and skipped:
+        out += ["", "<details><summary>Skips</summary>", ""]
+        out += [
+            f"- {_md_code(r.path)}{f' line {s.line}' if s.line else ''}: {_md_code(s.codemod)} "
+            f"({s.code}): {_md_text(s.reason)}"
+            for r, s in skipped
+        ]
+        out += ["", "</details>"]
+    diff = diff_text([d for r in changed for d in r.diffs])
+    if diff:
+        head = "\n".join(out)
+        if len(head) + len(diff) > MAX_BODY:
+            diff = diff[: max(0, MAX_BODY - len(head))] + "\n… (diff truncated)\n"
+        fence = _fence(diff)
+        out += ["", "<details><summary>Diff</summary>", "", f"{fence}diff", diff.rstrip("\n")]
+        out += [fence, "", "</details>"]
+    return "\n".join(out) + "\n"
+
+
 def commit_message(results: Sequence[FileResult]) -> str:
     """The bot commit's message: a subject, the changes per file, the bot trailer."""
     changed = [r for r in results if r.changed]
@@ -374,11 +545,91 @@ def _count(n: int | None) -> str:
     return str(n) if n is not None else "–"
 
 
-def pr_body(results: Sequence[FileResult]) -> str:
-    """The pull request description."""
+def _clauses(reason: str) -> list[str]:
+    """A reason's clauses (``; ``-separated, outside backticks): the generic part a codemod
+    gives every change and the part about this change are said once each."""
+    parts, depth, current = [], 0, ""
+    for piece in re.split(r"(`+|; )", reason):
+        if piece.startswith("`"):
+            depth ^= 1
+        if piece == "; " and not depth:
+            parts.append(current)
+            current = ""
+        else:
+            current += piece
+    return [p.strip() for p in (*parts, current) if p.strip()]
+
+
+def _why(changed: Sequence[FileResult]) -> list[str]:
+    """Each codemod's reasons, each said once: a clause several of its changes give (the
+    codemod's general reason) on a line of its own, then what is particular to a change after
+    that change's message; a change said the same way in several files is one line."""
+    by_codemod: dict[str, dict[tuple[str, tuple[str, ...]], None]] = {}
+    for r in changed:
+        for exp in r.explanations:
+            item = (exp.message, tuple(_clauses(exp.reason)))
+            by_codemod.setdefault(exp.codemod, {})[item] = None
+    out: list[str] = []
+    for codemod, items in by_codemod.items():
+        counts: dict[str, int] = {}
+        for _, clauses in items:
+            for clause in dict.fromkeys(clauses):
+                counts[clause] = counts.get(clause, 0) + 1
+        shared = [clause for clause, n in counts.items() if n > 1]
+        lines = [f"- {clause}" for clause in shared]
+        for message, clauses in items:
+            own = [c for c in clauses if c not in shared]
+            if own:
+                lines.append(f"- {message}: {'; '.join(own)}")
+        if lines:
+            out += [f"**{codemod}**", *dict.fromkeys(lines), ""]
+    return out
+
+
+def _changes(result: FileResult) -> list[str]:
+    """One short line per change (what changed, not why), grouped by codemod."""
+    by_codemod: dict[str, list[Explanation]] = {}
+    for exp in result.explanations:
+        by_codemod.setdefault(exp.codemod, []).append(exp)
+    out: list[str] = []
+    for codemod, explanations in by_codemod.items():
+        out.append(f"**{codemod}**")
+        out += [f"- {f'line {e.line}: ' if e.line else ''}{e.message}" for e in explanations]
+        out.append("")
+    return out
+
+
+def _opt_out_and_rerun(branch: str | None, base: str | None) -> list[str]:
+    branch_name = f"`{branch}`" if branch else "this pull request's branch"
+    base_name = f"`{base}`" if base else "the base branch"
+    return [
+        "---",
+        "",
+        "**Opt out.** `# msb-migrate: skip` anywhere in a Dockerfile leaves that file alone; "
+        "`# msb-migrate: skip=<codemod>` on the line above an instruction or a `FROM` keeps one "
+        'codemod off it; `skip = ["<codemod>"]` in `.msb-migrate.toml` (or `[tool.msb-migrate]` '
+        f"in `pyproject.toml`) turns a codemod off for the repository. Commit that to "
+        f"{base_name}, then close this pull request (closing it alone does not stop the next "
+        "run).",
+        "",
+        f"**Re-run.** Each run of msb-migrate (`--push REMOTE --open-pr`, or the bulk job) "
+        f"rebuilds {branch_name} on the latest {base_name} and updates this pull request, as "
+        "long as only msb-migrate committed to the branch. Push a commit of your own to it and "
+        "msb-migrate leaves the branch and this pull request alone from then on; delete the "
+        "branch to start over.",
+    ]
+
+
+def pr_body(
+    results: Sequence[FileResult], branch: str | None = None, base: str | None = None
+) -> str:
+    """The pull request description, read in half a minute: a table of the files, one short
+    line per change grouped by codemod, how to opt out and re-run; the reasons (each once per
+    codemod), the stage graphs and the diff folded under ``<details>``."""
     changed = [r for r in results if r.changed]
+    noun = "a Dockerfile" if len(changed) == 1 else f"{len(changed)} Dockerfiles"
     out = [
-        "This pull request rewrites Dockerfiles into multi-stage builds "
+        f"This pull request rewrites {noun} into multi-stage builds "
         f"(generated by [{TOOL_NAME}]({INFORMATION_URI})).",
         "",
         "| File | Changes | Codemods |",
@@ -403,11 +654,21 @@ def pr_body(results: Sequence[FileResult]) -> str:
         out += ["", "### Backed off (the default migration failed verification)", ""]
         out += [f"- {b.line(f'`{r.path}`')}" for r in backed for b in r.backoffs]
     for r in changed:
-        out += ["", f"### `{r.path}`", ""]
-        out += [f"- {exp}" for exp in r.explanations]
-        tree = r.report.final_tree() if r.report is not None else None
-        if tree is not None:
-            out += ["", "```mermaid", mermaid_graph(tree), "```"]
+        out += ["", f"### `{r.path}`", "", *_changes(r)]
+    out += ["", *_opt_out_and_rerun(branch, base)]
+    why = _why(changed)
+    if why:
+        out += ["", "<details><summary>Why these changes</summary>", "", *why, "</details>"]
+    graphs = [
+        (r.path, tree)
+        for r in changed
+        if r.report is not None and (tree := r.report.final_tree()) is not None
+    ]
+    if graphs:
+        out += ["", "<details><summary>Stages</summary>", ""]
+        for path, tree in graphs:
+            out += [f"`{path}`", "", "```mermaid", mermaid_graph(tree), "```", ""]
+        out.append("</details>")
     diff = diff_text([d for r in changed for d in r.diffs])
     fence = _fence(diff)
     head = "\n".join(out)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import shlex
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,10 @@ from refactor.syntax.parser import parse
 __all__ = ["Build", "StageBuild", "Verification", "render", "verify"]
 
 SMOKE_TIMEOUT = 120.0
+#: The original and the migrated image are built at once when the engine has this many CPUs: a
+#: build keeps one or two busy, so on fewer the two would only slow each other down. BuildKit
+#: runs a step the two files share once, whichever build reaches it first.
+PARALLEL_MIN_CPUS = 4
 TAG_REPOSITORY = "msb-migrate-verify"
 
 
@@ -246,20 +251,24 @@ def verify(
     on_line = progress.build_line if progress is not None else None
     outcome = None
     try:
-        if progress is not None:
-            progress.phase(f"{path}: building the original image")
-        before = _build(
-            engine,
-            original,
-            context,
-            tags[0],
-            target if target and _has_stage(original, target) else None,
-            smoke,
-            on_line,
-        )
-        if progress is not None:
-            progress.phase(f"{path}: building the migrated image")
-        after = _build(engine, migrated, context, tags[1], target, smoke, on_line)
+        original_target = target if target and _has_stage(original, target) else None
+        if engine.cpus() >= PARALLEL_MIN_CPUS:
+            if progress is not None:
+                progress.phase(f"{path}: building the original and the migrated image at once")
+            # No per-line progress: the two builds' lines would interleave.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                first = pool.submit(
+                    _build, engine, original, context, tags[0], original_target, smoke
+                )
+                second = pool.submit(_build, engine, migrated, context, tags[1], target, smoke)
+                before, after = first.result(), second.result()
+        else:
+            if progress is not None:
+                progress.phase(f"{path}: building the original image")
+            before = _build(engine, original, context, tags[0], original_target, smoke, on_line)
+            if progress is not None:
+                progress.phase(f"{path}: building the migrated image")
+            after = _build(engine, migrated, context, tags[1], target, smoke, on_line)
         if probe and before.ok and after.ok:
             outcome = run_probe(engine, tags[0], tags[1], progress=progress)
     finally:

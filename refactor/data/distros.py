@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from refactor.analysis.images import ImageRef
 
-__all__ = ["DISTROLESS_NONROOT_UID", "Distro", "distro_of", "tag_distro"]
+__all__ = [
+    "DEBIAN_SYSTEM_GCC",
+    "DISTROLESS_NONROOT_UID",
+    "MUSL_LIBC_LIBRARIES",
+    "Distro",
+    "alpine_release",
+    "distro_of",
+    "gcc_image_major",
+    "gcc_image_release",
+    "image_workdir",
+    "tag_distro",
+]
 
 DISTROLESS_NONROOT_UID = 65532
 
@@ -114,6 +125,76 @@ _REPOSITORIES: Sequence[tuple[str, str]] = (
     ("sbtscala/scala-sbt", "debian"),
     ("microsoft/dotnet", "debian"),
 )
+
+#: The major version of each Debian release's own gcc, whose libstdc++ the release ships: a C++
+#: program built by gcc N runs with the libstdc++ of gcc M >= N (libstdc++ only adds symbols).
+DEBIAN_SYSTEM_GCC: Mapping[str, int] = {
+    "buster": 8,
+    "bullseye": 10,
+    "bookworm": 12,
+    "trixie": 14,
+}
+
+#: The Debian release the newest image of each major of the official ``gcc`` image is built on
+#: (docker-library/gcc follows Debian stable while a major gets releases; 12 and 13 stayed on
+#: bookworm when 14+ moved to trixie in August 2025). A binary built by an older image of the
+#: same major (``gcc:12.1.0`` was bullseye) runs there too: glibc only adds symbol versions.
+GCC_IMAGE_RELEASES: Mapping[int, str] = {
+    9: "bullseye",  # 9.5 (2022)
+    10: "bookworm",  # 10.5 (July 2023)
+    11: "bookworm",  # 11.5 (July 2024)
+    12: "bookworm",
+    13: "bookworm",
+    14: "trixie",
+    15: "trixie",
+    16: "trixie",
+}
+#: The major ``gcc:latest`` follows (gcc 16.1, April 2026).
+GCC_LATEST_MAJOR = 16
+
+
+def gcc_image_major(tag: str | None) -> int | None:
+    """The gcc major a ``gcc`` image tag names (``latest`` and no tag: the newest)."""
+    low = (tag or "latest").lower()
+    if low == "latest":
+        return GCC_LATEST_MAJOR
+    found = re.match(r"(\d+)(?:[.-]|$)", low)
+    return int(found.group(1)) if found else None
+
+
+def gcc_image_release(tag: str | None) -> str | None:
+    """The Debian release of the ``gcc`` image with ``tag`` (None for a major not in the
+    table: a newer one must be looked up before it is trusted)."""
+    major = gcc_image_major(tag)
+    return GCC_IMAGE_RELEASES.get(major) if major is not None else None
+
+
+#: The ``alpine`` tag a musl program runs on when its builder's tag names no Alpine release:
+#: the newest 3.x (musl keeps its ABI within a major: a binary linked on an older 3.x runs).
+ALPINE_DEFAULT_TAG = "3"
+
+
+#: Libraries musl's one ``libc.so`` provides (``-lm``, ``-lpthread``… link nothing more), and
+#: zlib, which every alpine image has (apk-tools needs it).
+MUSL_LIBC_LIBRARIES = frozenset({"c", "m", "pthread", "dl", "rt", "util", "resolv", "crypt", "z"})
+
+
+#: The WORKDIR an image starts in when it is not ``/`` (golang: ``$GOPATH``): a Dockerfile's
+#: relative paths before its own first WORKDIR are relative to it.
+IMAGE_WORKDIRS: Mapping[str, str] = {"golang": "/go"}
+
+
+def image_workdir(image: ImageRef) -> str:
+    """The WORKDIR ``image`` starts in (``/`` unless the table knows another)."""
+    return IMAGE_WORKDIRS.get(image.hub_name, "/")
+
+
+def alpine_release(tag: str | None) -> str:
+    """The Alpine release a builder tag names (``1.22-alpine3.19`` → ``3.19``), else
+    :data:`ALPINE_DEFAULT_TAG`."""
+    found = re.search(r"alpine(\d+\.\d+)", (tag or "").lower())
+    return found.group(1) if found else ALPINE_DEFAULT_TAG
+
 
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from refactor.analysis.images import ImageRef
 from refactor.analysis.shell import Command
-from refactor.data.distros import distro_of
+from refactor.data.distros import distro_of, gcc_image_release
 from refactor.data.java import jre_for
+from refactor.data.php import image_start
+from refactor.data.ruby import bundle_manifests
 
 __all__ = [
     "BUILD_ONLY_ENV",
@@ -40,6 +42,7 @@ __all__ = [
     "ecosystem_of_builder",
     "ecosystem_of_commands",
     "ecosystem_of_image",
+    "inherited_start",
     "native_runtime",
     "runtime_package",
     "slim_tag",
@@ -99,8 +102,13 @@ ECOSYSTEMS: tuple[Ecosystem, ...] = (
         ("make", "cmake", "gcc", "g++", "cc", "c++"),
         ("Makefile",),
         compiled=True,
-        distro_images=("debian", "ubuntu", "buildpack-deps"),
+        distro_images=("debian", "ubuntu", "buildpack-deps", "alpine"),
     ),
+    Ecosystem("ruby", ("ruby",), ("bundle", "bundler", "gem"), ("Gemfile",)),
+    Ecosystem("php", ("php",), ("composer",), ("composer.json",)),
+    Ecosystem("elixir", ("elixir", "hexpm/elixir"), ("mix",), ("mix.exs",), compiled=True),
+    Ecosystem("haskell", ("haskell",), ("stack", "cabal", "ghc"), ("stack.yaml",), compiled=True),
+    Ecosystem("swift", ("swift",), ("swift",), ("Package.swift",), compiled=True),
 )
 
 
@@ -135,6 +143,12 @@ def ecosystem_of_commands(commands: Set[str], on: ImageRef | None = None) -> Eco
     return None
 
 
+def inherited_start(image: ImageRef) -> tuple[str, ...] | None:
+    """The start command of a stage without CMD/ENTRYPOINT on ``image``, when the image's own
+    CMD is known and a runtime on the same image runs it too (the php variants' servers)."""
+    return image_start(image)
+
+
 def ecosystem_of_build(image: ImageRef, commands: Set[str]) -> Ecosystem | None:
     """The ecosystem of a build on ``image`` running ``commands``: by the builder image, else a
     plain distribution image running the row's commands (the rows in order)."""
@@ -142,9 +156,6 @@ def ecosystem_of_build(image: ImageRef, commands: Set[str]) -> Ecosystem | None:
 
 
 # -- runtime images -------------------------------------------------------------------------------
-
-#: Debian release of the ``gcc`` image per major version (newer majors: the tag must say).
-GCC_CODENAMES: Mapping[str, str] = {"11": "bullseye", "12": "bookworm", "13": "bookworm"}
 
 #: Debian release of toolchain images whose tag names none, from the version they moved to it
 #: (newest first; ``latest``/``1`` follow the newest). Older versions are bullseye or earlier.
@@ -166,9 +177,6 @@ PACKAGES_CODENAME = "bookworm"
 PACKAGES_RELEASE_TAGS = frozenset({"bookworm", "12", "bookworm-slim", "12-slim"})
 #: The Debian release a static binary's slim runtime is on (a static binary needs no glibc).
 STATIC_RUNTIME_CODENAME = "bookworm"
-#: The major version of each Debian release's own gcc: a ``gcc`` image of that major on that
-#: release has Debian's libstdc++, so a C++ program runs on the release's slim image.
-DEBIAN_SYSTEM_GCC: Mapping[str, str] = {"bookworm": "12"}
 #: ``debian`` tags that follow the newest release, and the slim image that follows it too.
 ROLLING_DEBIAN_TAGS = frozenset({"latest", "stable"})
 ROLLING_DEBIAN_SLIM = "debian:stable-slim"
@@ -183,7 +191,7 @@ def builder_codename(image: ImageRef) -> str | None:
     if "alpine" in tag:
         return None
     if image.hub_name == "gcc":
-        return GCC_CODENAMES.get(re.split(r"[.-]", tag)[0])
+        return gcc_image_release(tag)
     since = CODENAME_SINCE.get(image.hub_name)
     if since is None:
         return None
@@ -232,12 +240,19 @@ RUNTIME_FLAVOURS: Mapping[str, tuple[tuple[str, ...], str]] = {
     "go-dynamic": (("distroless", "slim"), "distroless"),
     "go-musl": (("alpine",), "alpine"),
     "rust": (("distroless", "slim"), "distroless"),
+    "rust-musl": (("alpine", "scratch"), "alpine"),
     "c": (("slim",), "slim"),
+    "c-musl": (("alpine",), "alpine"),
     "java": (("slim", "alpine"), "slim"),
     "dotnet": (("slim", "alpine"), "slim"),
     "python": (("slim", "alpine"), "slim"),
     "node": (("slim", "alpine"), "slim"),
     "static-site": (("slim",), "slim"),
+    "ruby": (("slim", "alpine"), "slim"),
+    "php": (("slim", "alpine"), "slim"),  # the php image itself, of its own variant
+    "elixir": (("slim",), "slim"),
+    "haskell": (("slim",), "slim"),
+    "swift": (("slim",), "slim"),
 }
 
 #: How the runtime stage installs the runtime packages (Debian images).
@@ -280,7 +295,7 @@ NGINX_CONF_TEMPLATE = (
     "}}\n"
 )
 #: Source files searched for the names of runtime assets (compiled ecosystems).
-SOURCE_SUFFIXES = ("go", "rs", "c", "cc", "cpp", "java", "kt", "cs")
+SOURCE_SUFFIXES = ("go", "rs", "c", "cc", "cpp", "java", "kt", "cs", "hs", "swift")
 #: Context folders a compiled program commonly reads at run time.
 ASSET_FOLDERS = ("templates", "static", "public", "config", "migrations", "assets", "views")
 #: Context data files a compiled program may read at run time, and manifests that are not.
@@ -356,6 +371,7 @@ RUST_SAFE_SYS_CRATES = frozenset(
 TOOLCHAIN_PATHS: Mapping[str, tuple[str, ...]] = {
     "go": ("/go/bin",),
     "rust": ("/usr/local/cargo/bin",),
+    "haskell": ("/root/.local/bin", "/root/.cabal/bin"),
 }
 VENV = "/opt/venv"
 #: Python installers that install into the active virtualenv besides pip, installers the
@@ -373,6 +389,7 @@ DISTROLESS_STATIC_PROVIDES = frozenset({"ca-certificates", "tzdata"})
 SLIM_CODENAME_TAG: Mapping[str, str] = {
     "python": "{version}-slim-{codename}",  # python:3.12-slim-bookworm
     "node": "{version}-{codename}-slim",  # node:20-bookworm-slim
+    "ruby": "{version}-slim-{codename}",  # ruby:3.3-slim-bookworm
 }
 
 
@@ -424,8 +441,15 @@ TOOLCHAIN_STARTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("dlv",), "the Delve debugger needs the Go toolchain"),
     (("CompileDaemon",), "CompileDaemon rebuilds the Go program and needs the Go toolchain"),
     (("reflex",), "reflex reruns a build on change"),
-    (("flask", "run"), "`flask run` is the development server"),
     (("javac",), "javac is part of the JDK"),
+    (("php", "-S"), "`php -S` is PHP's built-in development server"),
+    (("php", "artisan", "serve"), "`php artisan serve` runs PHP's built-in development server"),
+    (("mix",), "mix runs the application from its sources and needs Elixir and Erlang"),
+    (("iex",), "iex is Elixir's interactive shell and needs Elixir and Erlang"),
+    (("stack",), "stack runs the program through the Haskell toolchain"),
+    (("cabal",), "cabal runs the program through the Haskell toolchain"),
+    (("runghc",), "runghc interprets Haskell sources with GHC"),
+    (("swift",), "the swift driver builds and runs sources with the Swift toolchain"),
 )
 
 #: package.json scripts that start a development server or need dev dependencies.
@@ -442,6 +466,7 @@ RUNTIME_PROGRAMS: Mapping[str, frozenset[str]] = {
     "java": frozenset({"java", "sh", "bash"}),
     "dotnet": frozenset({"dotnet", "sh", "bash"}),
     "slim": frozenset({"sh", "bash"}),
+    "alpine": frozenset({"sh"}),  # BusyBox ash: no bash
     "distroless": frozenset(),
     "nginx": frozenset({"nginx", "sh"}),
 }
@@ -538,6 +563,8 @@ COPIED_INSTALLS: tuple[tuple[str, ...], ...] = (
     ("yarn", "install"),
     ("pnpm", "install"),
     ("pnpm", "i"),
+    ("npm", "cache"),  # the cleanups of the installs' caches leave nothing either
+    ("yarn", "cache"),
     ("pip", "install"),
     ("pip3", "install"),
     ("python", "-m", "pip", "install"),
@@ -598,6 +625,17 @@ BUILD_ONLY_ENV = frozenset(
         "LDFLAGS",
         "NPM_CONFIG_LOGLEVEL",
         "YARN_VERSION",
+        "BUNDLE_JOBS",
+        "BUNDLE_RETRY",
+        "COMPOSER_ALLOW_SUPERUSER",
+        "COMPOSER_NO_INTERACTION",
+        "COMPOSER_MEMORY_LIMIT",
+        "COMPOSER_HOME",
+        "COMPOSER_CACHE_DIR",
+        "MIX_ENV",
+        "MIX_HOME",
+        "HEX_HOME",
+        "STACK_ROOT",
     }
 )
 
@@ -787,11 +825,19 @@ NEUTRAL_COMMANDS = frozenset(
 BUILD_COMMANDS: Mapping[str, frozenset[str]] = {
     "go": frozenset({"go"}),
     "java": frozenset({"mvn", "mvnw", "gradle", "gradlew", "javac", "jar", "java"}),
-    "node": frozenset({"npm", "yarn", "pnpm", "npx", "node", "corepack"}),
+    # the Node.js build tools too: run by path (``"node_modules/@angular/cli/bin/ng" build``)
+    "node": frozenset(
+        {"npm", "yarn", "pnpm", "npx", "node", "corepack", "ng", "tsc", "vite", "webpack"}
+    ),
     "python": frozenset({"pip", "pip3", "python", "python3", "poetry", "pipenv"}),
     "rust": frozenset({"cargo", "rustc", "rustup"}),
     "dotnet": frozenset({"dotnet"}),
     "c": frozenset({"make", "cmake", "gcc", "g++", "cc", "c++", "clang", "ninja", "strip"}),
+    "ruby": frozenset({"bundle", "bundler", "gem", "rake", "rails"}),
+    "php": frozenset({"composer"}),
+    "elixir": frozenset({"mix"}),
+    "haskell": frozenset({"stack", "cabal", "ghc"}),
+    "swift": frozenset({"swift"}),
 }
 
 
@@ -839,4 +885,6 @@ def dependency_manifests(cmd: Command, read: Callable[[str], str | None]) -> lis
             return None
         lock = [f for f in NPM_LOCKFILES if read(f) is not None]
         return ["package.json", *lock[:1]]
+    if name in ("bundle", "bundler"):
+        return bundle_manifests(words, read)
     return None

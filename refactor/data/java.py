@@ -14,7 +14,7 @@ distribution underneath the stage.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from refactor.analysis.images import ImageRef
@@ -27,11 +27,22 @@ __all__ = [
     "JDK_INSTALL_PATHS",
     "JDK_ONLY_MODULES",
     "JDK_ONLY_TOOLS",
+    "JLINK_HOME",
+    "JLINK_MIN_MAJOR",
+    "JLINK_OPTIONS",
+    "MAIN_CLASS",
     "MAVEN_PACKAGE_GOALS",
+    "MAX_CONTEXT_FILES",
+    "PATH_OPTION",
+    "PATH_VARIABLES",
     "JreImage",
     "NoJre",
+    "build_dependencies",
     "distroless_for",
+    "jlink_base",
     "jre_for",
+    "named_paths",
+    "workdir_read",
 ]
 
 #: Programs a JDK image has and a JRE image lacks (compilers, packagers, diagnostics, build
@@ -135,9 +146,11 @@ class JreImage:
 
 @dataclass(frozen=True)
 class NoJre:
-    """A Java image this module knows, with the reason no JRE image replaces it."""
+    """A Java image this module knows, with the reason no JRE image replaces it; ``major`` is
+    set when the only reason is that the vendor publishes no JRE for that Java version."""
 
     reason: str
+    major: int | None = None
 
 
 def _name(path: str, tag: str) -> ImageRef:
@@ -149,7 +162,9 @@ def _name(path: str, tag: str) -> ImageRef:
 
 def _no_version(image: str, known: frozenset[int], major: int) -> NoJre:
     versions = ", ".join(str(v) for v in sorted(known))
-    return NoJre(f"{image} has no JRE image for Java {major} (known JRE versions: {versions})")
+    return NoJre(
+        f"{image} has no JRE image for Java {major} (known JRE versions: {versions})", major
+    )
 
 
 # -- Eclipse Temurin ------------------------------------------------------------------------
@@ -516,6 +531,122 @@ def _keep_registry(old: ImageRef, new: ImageRef) -> ImageRef:
     if old.repository.startswith("library/") and "/" not in repository:
         repository = f"library/{repository}"
     return ImageRef(repository, old.registry, new.tag)
+
+
+# -- what a Java program reads besides its class path --------------------------------------------
+#: A main class as ``java`` takes it (``Main``, ``com.example.App``).
+MAIN_CLASS = re.compile(r"[A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*")
+#: How many context files the split maps to image paths when it looks for files read at run time.
+MAX_CONTEXT_FILES = 2000
+#: Options naming a file or folder the program reads (Spring Boot's config locations, the
+#: logging frameworks' configuration files); ``,`` separates several locations.
+PATH_OPTION = re.compile(
+    r"^(?:-D(?:spring\.config\.(?:location|additional-location|import)|logging\.config"
+    r"|logback\.configurationFile|log4j2?\.configurationFile|log4j\.configuration"
+    r"|java\.util\.logging\.config\.file)"
+    r"|--(?:spring\.config\.(?:location|additional-location|import)|logging\.config))"
+    r"=(?P<path>.+)$"
+)
+#: Variables naming such locations (Spring Boot's relaxed binding of the same properties).
+PATH_VARIABLES = frozenset(
+    {"SPRING_CONFIG_LOCATION", "SPRING_CONFIG_ADDITIONAL_LOCATION", "SPRING_CONFIG_IMPORT",
+     "LOGGING_CONFIG"}
+)  # fmt: skip
+#: Names a Java program reads relative to its working directory: Spring Boot loads
+#: ``application*.properties``/``.yml`` and ``config/`` there; template and static folders
+#: outside ``src/main/resources`` are served from disk.
+_WORKDIR_FILES = re.compile(r"^application(?:-[\w.-]+)?\.(?:properties|ya?ml)$")
+_WORKDIR_FOLDERS: Mapping[str, str] = {
+    "config": "Spring Boot loads ./config/ beside the jar",
+    "templates": "templates read from disk",
+    "static": "static files served from disk",
+    "public": "static files served from disk",
+}
+
+
+def workdir_read(name: str, *, folder: bool) -> str | None:
+    """Why a Java program reads ``name`` in its working directory (None: it does not)."""
+    if folder:
+        return _WORKDIR_FOLDERS.get(name)
+    if _WORKDIR_FILES.match(name):
+        return "Spring Boot loads application.* beside the jar"
+    return None
+
+
+def named_paths(words: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """The local paths the start command's words and ENV name in :data:`PATH_OPTION` options
+    and :data:`PATH_VARIABLES` (``file:``/``optional:`` prefixes dropped; ``classpath:`` and
+    paths with variables left out)."""
+    values: list[str] = [env[name] for name in sorted(PATH_VARIABLES) if name in env]
+    for word in (*words, *env.values()):
+        for piece in word.split() if " " in word else [word]:
+            found = PATH_OPTION.match(piece.strip("\"'"))
+            if found:
+                values.append(found["path"])
+    out: list[str] = []
+    for value in values:
+        for path in value.split(","):
+            path = path.strip().removeprefix("optional:").removeprefix("file:")
+            if path and "$" not in path and not path.startswith("classpath:"):
+                out.append(path.rstrip("/") or "/")
+    return out
+
+
+def build_dependencies(
+    read: Callable[[str], str | None], commands: frozenset[str], has_context: bool
+) -> str:
+    """Why the app's class path may hold dependencies (empty when the build compiles only the
+    project's own sources: ``javac``/``jar``, or a build file that declares no dependency)."""
+    if "mvn" in commands or "mvnw" in commands:
+        pom = read("pom.xml") if has_context else None
+        if pom is None:
+            return "the Maven build's pom.xml cannot be read"
+        if re.search(r"<(?:dependency|parent)[\s>]", pom):
+            return "pom.xml declares dependencies"
+    if commands & {"gradle", "gradlew"}:
+        build = (read("build.gradle") or read("build.gradle.kts")) if has_context else None
+        if build is None:
+            return "the Gradle build file cannot be read"
+        if re.search(r"\b(?:implementation|api|compile|runtimeOnly|compileOnly)\b", build):
+            return "the Gradle build declares dependencies"
+    return ""
+
+
+# -- a jlink runtime ---------------------------------------------------------------------------
+#: The oldest Java whose ``jdeps`` has ``--ignore-missing-deps`` and ``--print-module-deps``
+#: that work on an application jar (the JDK 17 tools; older ones stop at a missing class).
+JLINK_MIN_MAJOR = 17
+#: Where the builder writes the runtime ``jlink`` assembles, and the options that keep it small
+#: (no Java debug attributes, no C headers, no man pages). Not ``--strip-debug``: on Linux it
+#: also strips native symbols with ``objcopy``, which JDK images without binutils lack (jlink
+#: fails with "Cannot run program objcopy"); the JDK's own native libraries come stripped.
+JLINK_HOME = "/opt/java/jre"
+JLINK_OPTIONS = ("--strip-java-debug-attributes", "--no-header-files", "--no-man-pages")
+#: Debian and Ubuntu releases a tag's OS word names (the ``slim-`` prefix dropped).
+_DEBIAN_RELEASES = frozenset({"buster", "bullseye", "bookworm", "trixie"})
+_UBUNTU_BASE = {"focal": "ubuntu:focal", "jammy": "ubuntu:jammy", "noble": "ubuntu:noble"}
+#: JDK repositories whose tags name the OS release (``20-jdk-slim-bullseye``, ``20-jdk-jammy``).
+_JLINK_TAGS: Mapping[str, re.Pattern[str]] = {
+    "openjdk": _OPENJDK_TAG,
+    "eclipse-temurin": _TEMURIN_TAG,
+}
+
+
+def jlink_base(ref: ImageRef) -> str | NoJre:
+    """The slim image of the JDK image's own OS release, which a ``jlink`` runtime copied out
+    of it runs on (the JDK's binaries need that release's glibc), or why it cannot be told."""
+    pattern = _JLINK_TAGS.get(ref.hub_name)
+    found = pattern.match(ref.tag or "latest") if pattern else None
+    word = (found["os"] or "") if found else ""
+    release = word.removeprefix("slim-")
+    if release in _DEBIAN_RELEASES:
+        return f"debian:{release}-slim"
+    if release in _UBUNTU_BASE:
+        return _UBUNTU_BASE[release]
+    return NoJre(
+        f"`{ref}` does not name its Debian or Ubuntu release in the tag, and a jlink runtime "
+        "needs the glibc of the JDK's own release (use a tag like `-slim-bookworm` or `-jammy`)"
+    )
 
 
 def distroless_for(major: int) -> ImageRef | None:

@@ -135,6 +135,7 @@ class Options:
     user_name: str = "app"
     user_uid: int = 10001
     distroless_java: bool = False
+    unprivileged_ports: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -240,6 +241,11 @@ class Context:
             cache[relative] = path is not None and path.exists()
         return cache[relative]
 
+    def is_dir(self, relative: str) -> bool:
+        """Whether ``relative`` is a folder of the build context."""
+        path = self._resolve(relative) if self.exists(relative) else None
+        return path is not None and path.is_dir()
+
     @cached
     def _reads(self) -> dict[str, str | None]:
         return {}
@@ -266,7 +272,7 @@ class Context:
         out = []
         for path in root.glob(pattern):
             try:
-                rel = path.resolve().relative_to(root)
+                rel = self._real(path).relative_to(root)
             except ValueError:
                 continue
             if ".git" not in rel.parts:
@@ -284,10 +290,27 @@ class Context:
         path = root / relative.lstrip("/")
         if not os.path.lexists(path):  # the common case (probing for go.mod…): no realpath walk
             return None
-        path = path.resolve()
+        path = self._real(path)
         if path != root and root not in path.parents:
             return None  # a symlink or ../ leading outside the context
         return path
+
+    def _real(self, path: Path) -> Path:
+        """``path.resolve()`` of an existing path, with each folder's real path found once per
+        context (a glob over the context resolves every file: a file that is not a symlink is
+        its folder's real path and its name)."""
+        if path.name == ".." or path.is_symlink():
+            return path.resolve()
+        folders = self._real_folders
+        parent = path.parent
+        real = folders.get(parent)
+        if real is None:
+            real = folders[parent] = parent.resolve()
+        return real / path.name
+
+    @cached
+    def _real_folders(self) -> dict[Path, Path]:
+        return {}
 
     @cached
     def has_context(self) -> bool:

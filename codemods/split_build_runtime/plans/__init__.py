@@ -15,7 +15,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from codemods.split_build_runtime.plan import Planner
-from codemods.split_build_runtime.plans import dotnet, go, java, native, node, python, rust
+from codemods.split_build_runtime.plans import (
+    dotnet,
+    elixir,
+    go,
+    haskell,
+    java,
+    native,
+    node,
+    php,
+    python,
+    ruby,
+    rust,
+    swift,
+)
 
 __all__ = ["PLANNERS", "planner_for"]
 
@@ -27,6 +40,11 @@ PLANNERS: Mapping[str, Planner] = {
     "rust": rust.plan,
     "dotnet": dotnet.plan,
     "c": native.plan,
+    "ruby": ruby.plan,
+    "php": php.plan,
+    "elixir": elixir.plan,
+    "haskell": haskell.plan,
+    "swift": swift.plan,
 }
 
 

@@ -13,14 +13,12 @@ rewritten by :func:`..steps.start_command`."""
 
 from __future__ import annotations
 
-import re
-
 from codemods.split_build_runtime import gomodule, goreads, steps, variants
-from codemods.split_build_runtime.facts import Facts, Run
+from codemods.split_build_runtime.facts import Facts, Run, operands
 from codemods.split_build_runtime.plan import Plan
 from refactor.analysis.shell import Command
 from refactor.data import ecosystems as eco
-from refactor.data.distros import distro_of
+from refactor.data.distros import alpine_release, distro_of, image_workdir
 from refactor.engine.codemod import Unsupported
 from refactor.syntax.tree import Instruction
 
@@ -34,6 +32,7 @@ def plan(f: Facts) -> Plan:
         raise Unsupported(
             "no `go build` or `go install` step: unknown artifact location", code="SPL013"
         )
+    _check_start_dir(f)
     packages, user_runs = steps.packages(f)
     static, why, cgo_edit = _static(f, builds)
     why_static = why.split(": a static binary", 1)[0]
@@ -41,6 +40,8 @@ def plan(f: Facts) -> Plan:
     alpine = family is not None and family.family == "alpine"
     codename = None if static or alpine else steps.codename(f, packages)
     kind = "go-static" if static else "go-musl" if alpine else "go-dynamic"
+    if not static:
+        why += "; a musl (alpine) runtime" if alpine else "; a glibc runtime"
     flavour = steps.flavour(f, kind)
     # a flavour the user chose stays: the start command step then says why it cannot run
     chosen = f.ctx.options.runtime_flavour
@@ -60,13 +61,13 @@ def plan(f: Facts) -> Plan:
     if not needs_apt:
         packages = []
     if flavour == "alpine":
-        image = f"alpine:{_alpine_version(f)}"
+        image = f"alpine:{alpine_release(f.image.tag)}"
     else:
         image = eco.native_runtime("static" if static else "base", flavour, codename)
     result = Plan(
         steps.explicit(f, image),
         f"{why}; the runtime needs no Go toolchain",
-        eco.RUNTIME_PROGRAMS["slim" if flavour in ("slim", "alpine") else "distroless"],
+        eco.RUNTIME_PROGRAMS[flavour if flavour in ("slim", "alpine") else "distroless"],
         has_package_manager=flavour == "slim",
         tag_free=static,
     )
@@ -87,11 +88,49 @@ def plan(f: Facts) -> Plan:
     return result
 
 
-def _alpine_version(f: Facts) -> str:
-    """The builder's alpine release, else ``3`` (the newest 3.x: musl runs binaries linked
-    against an older musl of the same major)."""
-    found = re.search(r"alpine(\d+\.\d+)", f.image.tag or "")
-    return found.group(1) if found else "3"
+def _check_start_dir(f: Facts) -> None:
+    """The golang image starts in /go, where the split would read / : a relative COPY/ADD
+    destination, a go command or a file command with a relative path before the stage's first
+    absolute WORKDIR (or a relative start path without any) cannot be placed."""
+    start_dir = image_workdir(f.image)
+    if start_dir == "/":
+        return
+    for inst in f.stage.instructions:
+        if inst.directive == "WORKDIR" and inst.value.strip().startswith("/"):
+            return
+        if _relative_use(f, inst):
+            raise Unsupported(
+                f"`{f.image}` starts in {start_dir}, and the {inst.directive} on line "
+                f"{f.line(inst)} uses it before any absolute WORKDIR: its relative paths "
+                "cannot be placed",
+                code="SPL014",
+            )
+    if "/" in f.start[0] and not f.start[0].startswith("/"):
+        raise Unsupported(
+            f"`{f.image}` starts in {start_dir} and the Dockerfile sets no WORKDIR: the start "
+            f"command's `{f.start[0]}` cannot be placed",
+            code="SPL014",
+        )
+
+
+def _relative_use(f: Facts, inst: Instruction) -> bool:
+    """Whether ``inst`` reads the directory the image starts in."""
+    if inst.directive == "WORKDIR":
+        return True
+    if inst.directive in ("COPY", "ADD"):
+        items = inst.values.items
+        return len(items) > 1 and not items[-1].startswith(("/", "$"))
+    run = next((r for r in f.runs if r.inst is inst), None)
+    if run is None:
+        return False
+    for cmd in run.commands:
+        if cmd.cwd != "/":
+            continue  # after a cd to an absolute folder
+        if cmd.name == "go" or (
+            cmd.name in eco.FILE_COMMANDS and any(not op.startswith("/") for op in operands(cmd))
+        ):
+            return True
+    return False
 
 
 def _static(
@@ -105,12 +144,20 @@ def _static(
     if all(v == "0" for v in values):
         return True, "CGO_ENABLED=0: a static binary", None
     if any(v not in (None, "0") for v in values):
-        return False, "cgo is enabled: the binary links glibc", None
+        return False, "cgo is enabled: the binary links the C library", None
     if variants.chosen(f, variants.KEEP_CGO):
-        return False, "cgo stays as the original had it (keep-cgo variant): glibc runtime", None
+        return (
+            False,
+            "cgo stays as the original had it (keep-cgo variant): the binary links the C library",
+            None,
+        )
     ctx = f.ctx
     if not ctx.has_context:
-        return False, "no build context to prove the absence of cgo: glibc runtime", None
+        return (
+            False,
+            "no build context to prove the absence of cgo: the binary may link the C library",
+            None,
+        )
     sources = ctx.glob("**/*.go")
     if not sources:
         return False, "no Go sources in the context to prove the absence of cgo", None
@@ -121,7 +168,7 @@ def _static(
         if cmd.name in eco.C_TOOLCHAIN_COMMANDS or (
             cmd.name in eco.PACKAGE_MANAGERS and any(p.endswith("-dev") for p in cmd.args)
         ):
-            return False, "the build uses a C toolchain: the binary may link glibc", None
+            return False, "the build uses a C toolchain: the binary may link the C library", None
     if len(builds) != 1:
         return False, "several go builds: cannot make them all static", None
     run, cmd = builds[0]

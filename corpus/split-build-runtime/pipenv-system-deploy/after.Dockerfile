@@ -1,8 +1,8 @@
 FROM python:3.11 AS builder
-WORKDIR /usr/src/app
-COPY Pipfile Pipfile.lock ./
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /usr/src/app
+COPY Pipfile Pipfile.lock ./
 RUN pip install --no-cache-dir pipenv && pipenv install --system --deploy
 COPY . .
 

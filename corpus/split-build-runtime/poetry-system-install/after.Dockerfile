@@ -1,9 +1,9 @@
 FROM python:3.11 AS builder
 ENV POETRY_VIRTUALENVS_CREATE=false
-WORKDIR /app
-COPY pyproject.toml poetry.lock ./
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY pyproject.toml poetry.lock ./
 RUN pip install poetry && poetry install --no-root --only main
 COPY . .
 

@@ -1,10 +1,10 @@
 FROM python:3.11 AS builder
 ARG APP_ENV=prod
 ENV APP_ENV=$APP_ENV
-WORKDIR /app
-COPY . .
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY . .
 RUN pip install -r requirements.txt
 
 FROM python:3.11-slim AS runtime

@@ -1,9 +1,9 @@
 FROM python:3.11 AS builder
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
-COPY . .
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY . .
 RUN pip install -r requirements.txt
 
 FROM python:3.11-slim AS runtime

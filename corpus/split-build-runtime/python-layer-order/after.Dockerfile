@@ -1,8 +1,8 @@
 FROM python:3.12 AS builder
-WORKDIR /app
-COPY requirements.txt ./
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 

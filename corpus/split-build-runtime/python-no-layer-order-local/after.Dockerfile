@@ -1,8 +1,8 @@
 FROM python:3.11 AS builder
-WORKDIR /app
-COPY . .
 RUN python -m venv /opt/venv
 ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
+WORKDIR /app
+COPY . .
 RUN pip install -r requirements.txt
 
 FROM python:3.11-slim AS runtime

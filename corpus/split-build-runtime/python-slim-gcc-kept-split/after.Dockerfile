@@ -1,10 +1,11 @@
 FROM python:3.11-slim AS builder
 RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*
+RUN python -m venv /opt/venv && /opt/venv/bin/python -m pip uninstall --yes setuptools
+ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 WORKDIR /app
 COPY requirements.txt .
-RUN python -m venv /opt/venv
-ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:$PATH"
 RUN pip install --no-cache-dir -r requirements.txt
+RUN /opt/venv/bin/python -m pip uninstall --yes pip
 COPY . .
 
 FROM python:3.11-slim AS runtime

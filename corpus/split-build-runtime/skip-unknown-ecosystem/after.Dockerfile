@@ -1,5 +1,5 @@
-FROM ruby:3.3
+FROM perl:5.38
 WORKDIR /app
 COPY . .
-RUN bundle install
-CMD ["ruby", "app.rb"]
+RUN cpanm --installdeps --notest .
+CMD ["perl", "app.pl"]

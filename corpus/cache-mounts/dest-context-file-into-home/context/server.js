@@ -1,0 +1,1 @@
+require("express")().get("/", (q, r) => r.send("pong")).listen(3000);

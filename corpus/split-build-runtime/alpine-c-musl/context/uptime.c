@@ -1,0 +1,2 @@
+#include <math.h>
+int main(void) { return (int)floor(0.5); }

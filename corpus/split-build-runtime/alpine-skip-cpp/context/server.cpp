@@ -1,0 +1,2 @@
+#include <string>
+int main() { std::string s("ok"); return s.size() != 2; }

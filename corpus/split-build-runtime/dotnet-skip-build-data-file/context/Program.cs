@@ -1,0 +1,1 @@
+System.Console.WriteLine(System.IO.File.ReadAllText("data/rates.csv"));

@@ -1,0 +1,2 @@
+defmodule ShopApi do
+end

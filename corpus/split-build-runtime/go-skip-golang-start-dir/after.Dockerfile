@@ -1,0 +1,4 @@
+FROM golang:1.21
+COPY . .
+RUN go build -o quotes .
+CMD ["./quotes"]

@@ -1,0 +1,6 @@
+package bank;
+
+public class Main {
+    public static void main(String[] args) {
+    }
+}

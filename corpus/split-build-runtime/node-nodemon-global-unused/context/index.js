@@ -1,0 +1,1 @@
+const express = require("express"); express().listen(3000);

@@ -1,0 +1,13 @@
+FROM node:18-alpine AS builder
+WORKDIR /app
+COPY package.json yarn.lock ./
+RUN yarn install
+COPY . .
+RUN yarn build
+RUN yarn global add serve
+
+FROM nginx:stable AS runtime
+COPY --from=builder /app/build/ /usr/share/nginx/html/
+RUN printf 'pid /tmp/nginx.pid;\nerror_log /dev/stderr;\nevents {}\nhttp {\n    include /etc/nginx/mime.types;\n    access_log /dev/stdout;\n    client_body_temp_path /tmp/client_body;\n    proxy_temp_path /tmp/proxy;\n    fastcgi_temp_path /tmp/fastcgi;\n    uwsgi_temp_path /tmp/uwsgi;\n    scgi_temp_path /tmp/scgi;\n    server {\n        listen 3000;\n        root /usr/share/nginx/html;\n        location / {\n            try_files $uri $uri/ /index.html;\n        }\n    }\n}\n' > /etc/nginx/nginx.conf
+
+EXPOSE 3000

@@ -1,0 +1,1 @@
+const pino = require("pino"); pino().info("started"); setInterval(() => {}, 1000);

@@ -1,0 +1,14 @@
+FROM php:8.3-fpm-alpine AS builder
+
+RUN docker-php-ext-install pdo pdo_mysql opcache
+
+COPY --from=composer:latest /usr/bin/composer /usr/bin/composer
+
+WORKDIR /app
+COPY . .
+RUN composer install --no-dev --optimize-autoloader --no-interaction
+
+FROM php:8.3-fpm-alpine AS runtime
+RUN docker-php-ext-install pdo pdo_mysql opcache
+WORKDIR /app
+COPY --from=builder /app /app

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec gunicorn -b :5000 service:app

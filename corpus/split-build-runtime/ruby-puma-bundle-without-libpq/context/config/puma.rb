@@ -1,0 +1,2 @@
+port ENV.fetch("PORT", 9292)
+workers 2
