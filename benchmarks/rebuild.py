@@ -140,13 +140,16 @@ def _main_source(context: Path) -> Path | None:
 
 
 def _deps_change(context: Path, run: int) -> tuple[str, str] | None:
-    """(manifest relative path, its text with one dependency added) for run ``run``."""
+    """(manifest relative path, its text with one dependency added) for run ``run``. The text
+    also carries a mark of this moment, so that no build of an earlier benchmark run (the
+    engine keeps its layer cache) can answer for it."""
+    nonce = str(time.time_ns())
     for requirements in sorted(context.rglob("requirements.txt"), key=lambda p: len(p.parts)):
         text = requirements.read_text(encoding="utf-8")
         if "iniconfig" not in text:
             line = PYPI_ADDS[run % len(PYPI_ADDS)]
             body = text if text.endswith("\n") or not text else text + "\n"
-            return str(requirements.relative_to(context)), body + line + "\n"
+            return str(requirements.relative_to(context)), f"{body}{line}  # {nonce}\n"
     package = context / "package.json"
     locks = ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "npm-shrinkwrap.json")
     if package.is_file() and not any((context / lock).exists() for lock in locks):
@@ -154,6 +157,7 @@ def _deps_change(context: Path, run: int) -> tuple[str, str] | None:
         if isinstance(data, dict) and "is-number" not in (data.get("dependencies") or {}):
             name, version = NPM_ADDS[run % len(NPM_ADDS)].split("@")
             data.setdefault("dependencies", {})[name] = version
+            data["description"] = f"{data.get('description', '')} {nonce}".strip()
             return "package.json", json.dumps(data, indent=2) + "\n"
     return None
 

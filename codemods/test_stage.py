@@ -409,11 +409,17 @@ class _Tester(Planner[TestStage]):
                 return f"{len(tests)} test file(s) and pytest in {path}"
         path = requirements[0]
         self.check_tests(chain, steps, root, [path])
+        # A builder that uninstalls pip (a virtualenv kept lean for its runtime) gets it back
+        # from the interpreter's own ensurepip first.
+        lean = any("uninstall" in step.words and step.words[-1:] == ("pip",) for step in steps)
         before.append(
             (
-                f"python -m pip install -r {path}",
+                ("python -m ensurepip && " if lean else "") + f"python -m pip install -r {path}",
                 f"installs {path} in the test stage",
-                "it lists pytest, which the builder does not install",
+                "it lists pytest, which the builder does not install"
+                + (
+                    "; the builder uninstalled pip, so ensurepip puts it back first" if lean else ""
+                ),
             )
         )
         return f"{len(tests)} test file(s) and pytest in {path}"

@@ -698,3 +698,25 @@ def test_f7_a_symlinked_directory_given_as_path_is_not_written_through(
     ok = run_script("--write", "inner", cwd=tree)
     assert ok.returncode == 0, ok.stderr
     assert (inner / "Dockerfile").read_text() != GO_APP
+
+
+def test_a_symlink_loop_in_the_build_context_is_read_as_nothing(tmp_path: Path) -> None:
+    """Links that lead to each other (``a`` → ``b`` → ``a``) or into their own folder: every
+    codemod's view of the context skips them, instead of raising, and the run goes on."""
+    from refactor.engine.codemod import Context
+
+    (tmp_path / "Dockerfile").write_text(PYTHON_APP)
+    (tmp_path / "requirements.txt").write_text("")
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "loop").symlink_to("../d")
+    ctx = Context(context_dir=tmp_path)
+    found = ctx.glob("**/*")
+    assert {"Dockerfile", "app.py", "requirements.txt"} <= set(found)
+    assert "a" not in found and "b" not in found and found == sorted(set(found))
+    assert ctx.read("a") is None and not ctx.exists("b")
+    result = CliRunner().invoke(main, ["--dry-run", "-v", "--color", "never", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output and "1 file would change" in result.stderr

@@ -426,17 +426,7 @@ def to_markdown(results: Sequence[FileResult], verbose: bool = False) -> str:
         f"{counts['unchanged']} unchanged, {_plural(counts['errors'], 'error')}",
     ]
     changed = [r for r in results if r.changed]
-    verified = [r for r in changed if r.verification is not None]
-    if verified:
-        out += ["", "### Image sizes (verified with a local build)", ""]
-        out += ["| File | Before | After | Layers | User |", "| --- | --- | --- | --- | --- |"]
-        for r in verified:
-            v = r.verification
-            assert v is not None
-            a, b = v.original, v.migrated
-            layers = f"{_count(a.layers)} → {_count(b.layers)}"
-            who = f"{_md_text(a.who)} → {_md_text(b.who)}"
-            out.append(f"| {_md_code(r.path)} | {_mb(a.size)} | {_mb(b.size)} | {layers} | {who} |")
+    out += _size_table(changed)
     for r in changed:
         out += ["", f"### {_md_code(r.path)}", ""]
         if r.withheld is not None:
@@ -620,6 +610,23 @@ def _opt_out_and_rerun(branch: str | None, base: str | None) -> list[str]:
     ]
 
 
+def _size_table(changed: Sequence[FileResult]) -> list[str]:
+    """The markdown table of the verified files' image sizes (none when nothing was built)."""
+    verified = [r for r in changed if r.verification is not None]
+    if not verified:
+        return []
+    out = ["", "### Image sizes (verified with a local build)", ""]
+    out += ["| File | Before | After | Layers | User |", "| --- | --- | --- | --- | --- |"]
+    for r in verified:
+        v = r.verification
+        assert v is not None
+        a, b = v.original, v.migrated
+        layers = f"{_count(a.layers)} → {_count(b.layers)}"
+        who = f"{_md_text(a.who)} → {_md_text(b.who)}"
+        out.append(f"| {_md_code(r.path)} | {_mb(a.size)} | {_mb(b.size)} | {layers} | {who} |")
+    return out
+
+
 def pr_body(
     results: Sequence[FileResult], branch: str | None = None, base: str | None = None
 ) -> str:
@@ -637,18 +644,7 @@ def pr_body(
     ]
     for r in changed:
         out.append(f"| `{r.path}` | {len(r.explanations)} | {', '.join(r.codemods) or '–'} |")
-    verified = [r for r in changed if r.verification is not None]
-    if verified:
-        out += ["", "### Image sizes (verified with a local build)", ""]
-        out += ["| File | Before | After | Layers | User |", "| --- | --- | --- | --- | --- |"]
-        for r in verified:
-            v = r.verification
-            assert v is not None
-            a, b = v.original, v.migrated
-            layers = f"{_count(a.layers)} → {_count(b.layers)}"
-            out.append(
-                f"| `{r.path}` | {_mb(a.size)} | {_mb(b.size)} | {layers} | {a.who} → {b.who} |"
-            )
+    out += _size_table(changed)
     backed = [r for r in changed if r.backoffs]
     if backed:
         out += ["", "### Backed off (the default migration failed verification)", ""]

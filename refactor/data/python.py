@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from refactor.data.commands import positionals
+
 __all__ = [
     "PIP_REQUIREMENT",
     "PIP_VALUE_OPTIONS",
@@ -58,16 +60,7 @@ _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?(?:[a-z]+\d*)?(?:-|$)")
 def requirements(words: tuple[str, ...]) -> list[str]:
     """The requirements named on a ``pip install`` command line (``words`` from ``install``
     on), not the values of its options."""
-    out: list[str] = []
-    skip = False
-    for word in words[1:]:
-        if skip:
-            skip = False
-        elif word in PIP_VALUE_OPTIONS:
-            skip = True
-        elif not word.startswith("-"):
-            out.append(word)
-    return out
+    return positionals(words[1:], PIP_VALUE_OPTIONS)
 
 
 def python_version(tag: str | None) -> tuple[int, int] | None:

@@ -273,11 +273,11 @@ class Context:
         for path in root.glob(pattern):
             try:
                 rel = self._real(path).relative_to(root)
-            except ValueError:
+            except (ValueError, OSError, RuntimeError):  # outside, unreadable, a symlink loop
                 continue
             if ".git" not in rel.parts:
                 out.append(rel.as_posix())
-        return sorted(out)
+        return sorted(set(out))
 
     @cached
     def _root(self) -> Path | None:
@@ -290,7 +290,10 @@ class Context:
         path = root / relative.lstrip("/")
         if not os.path.lexists(path):  # the common case (probing for go.mod…): no realpath walk
             return None
-        path = self._real(path)
+        try:
+            path = self._real(path)
+        except (OSError, RuntimeError):  # a symlink loop leads nowhere
+            return None
         if path != root and root not in path.parents:
             return None  # a symlink or ../ leading outside the context
         return path

@@ -1,0 +1,4 @@
+from app import app
+
+def test_app():
+    assert app
