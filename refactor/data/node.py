@@ -1,8 +1,9 @@
 """Node.js package managers: which package.json scripts the split may read through.
 
 Used by the split's Node.js planner (:mod:`codemods.split_build_runtime.plans.node`): a build
-script that runs an install (``"build": "npm install && npm run compile"``) is read to find it. ``ng serve`` of the production configuration serves
-what ``ng build`` of the same configuration writes: a static site nginx can serve.
+script that runs an install (``"build": "npm install && npm run compile"``) is read to find it.
+``ng serve`` of the production configuration serves what ``ng build`` of the same configuration
+writes: a static site nginx can serve.
 """
 
 from __future__ import annotations
