@@ -4,8 +4,9 @@ changes the file must build and answer as the original does.
 
 The subset covers the failure classes measured on the whole set (shell-form start commands on
 a shell-less runtime, dependencies installed outside the app folder, run-time writes under a
-non-root user, Go, Node, Python, C, a Debian-packaged shell app) and keeps CI within a few
-minutes; ``python3 benchmarks/realapps.py`` runs every app and prints the table.
+non-root user, Go, Node, Python, C, C++ with CMake, Rust on alpine, Java with javac, a
+Debian-packaged shell app) and keeps CI within a few minutes; ``python3 benchmarks/realapps.py``
+runs every app and prints the table.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ SUBSET = (
     "memory-burner",
     "c-static-server",
     "java-hello",
+    "cmake-hello",
+    "servantes-sidecar",
 )
 
 
