@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 from shared_data import REALWORLD, realworld_files, required, unavailable
 
@@ -711,6 +711,25 @@ def _workspace() -> Iterator[Path]:
 @_seed
 @_settings()
 @given(examples())
+@example(
+    example=Example(
+        entries=(
+            Entry(path=("src",), kind="dir", what="", mode=292),
+            Entry(
+                path=("Dockerfile",),
+                kind="file",
+                what="realworld:cpp/BUAA-SE-Compiling__miniplc0-compiler__Dockerfile.Dockerfile",
+                mode=None,
+            ),
+        ),
+        git="none",
+        args=("--context", "src", "-"),
+        stdin="/dev/zero",
+        drop_caps=True,
+        locale="C.UTF-8",
+        stdout="file",
+    ),
+).via("discovered failure")
 def test_cli_outcomes(example: Example) -> None:
     cli = _cli()
     if cli is None:

@@ -103,7 +103,13 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
     for directory in search_path(start):
         for name in (DEDICATED_FILE, PYPROJECT):
             candidate = directory / name
-            if candidate.is_file():
+            try:
+                is_file = stat.S_ISREG(candidate.stat().st_mode)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:  # a folder that cannot be searched may hide a configuration
+                raise ConfigError(candidate, f"cannot read: {exc.strerror or exc}") from None
+            if is_file:
                 table = _section(candidate)
                 if table is not None:
                     return candidate, table
