@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -267,6 +268,16 @@ def _mark(value: bool | None) -> str:
     return "-" if value is None else ("yes" if value else "NO")
 
 
+def table(rows: Sequence[Sequence[str]]) -> list[str]:
+    """``rows`` (the first the heading) as aligned text lines, a rule under the heading."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return lines
+
+
 def render(results: list[AppResult]) -> str:
     head = (
         "app",
@@ -296,9 +307,7 @@ def render(results: list[AppResult]) -> str:
                 r.verdict,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
+    lines = table(rows)
     verdicts = [r.verdict for r in results]
     good = [
         r

@@ -46,7 +46,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realapps import REALAPPS, _apps, _docker, _ensure_bases, _migrate
+from realapps import REALAPPS, _apps, _docker, _ensure_bases, _migrate, table
 
 ROOT = Path(__file__).resolve().parents[1]
 E2E_APPS = ROOT / "tests" / "e2e" / "apps"
@@ -290,11 +290,7 @@ def render(apps: list[App]) -> str:
             ratios["size"].append(r)
         cells.append(_cell(app.before.size_mb, app.after.size_mb, r, "MB"))
         rows.append(tuple(cells))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [
-        " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
+    lines = table(rows)
     lines += [
         "",
         "ratios: times before/after (higher is faster), size after/before (lower is smaller)",

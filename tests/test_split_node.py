@@ -8,11 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from codemods.split_build_runtime import SplitBuildRuntime
-from refactor.engine.codemod import Context
-from refactor.engine.runner import run_codemods
-from refactor.syntax.parser import parse
+from test_split import _split
 
 _SERVER = "const express = require('express');\nexpress().listen(8080);\n"
 
@@ -22,16 +18,6 @@ def _package(**fields: object) -> str:
 
 
 _DEPS = _package(dependencies={"express": "4"}, devDependencies={"mocha": "11"})
-
-
-def _split(text: str, files: dict[str, str], tmp_path: Path) -> tuple[str, list[str], list[str]]:
-    """The split of ``text`` with a build context of ``files``: output, explanations, codes."""
-    for name, body in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(body)
-    report = run_codemods(parse(text), Context(context_dir=tmp_path), [SplitBuildRuntime()])
-    return report.output, [str(e) for e in report.explanations], [s.code for s in report.skips]
 
 
 def _same_image(install: str, *, before: str = "", workdir: str = "/app") -> str:

@@ -255,6 +255,16 @@ class _DefaultCommand(click.Command):
     context_class = _DefaultContext
 
 
+#: ``--label``, on the main command and on ``bulk``.
+_label_option = click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="NAME",
+    help="Label the pull request when it is opened (repeatable; needs --open-pr).",
+)
+
+
 @main.command(
     DEFAULT_COMMAND,
     hidden=True,
@@ -307,13 +317,7 @@ class _DefaultCommand(click.Command):
 @click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
 @click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
 @click.option("--repo", "project", metavar="OWNER/NAME", help="Project on the forge.")
-@click.option(
-    "--label",
-    "labels",
-    multiple=True,
-    metavar="NAME",
-    help="Label the pull request when it is opened (repeatable; needs --open-pr).",
-)
+@_label_option
 @click.option(
     "--verify",
     "do_verify",
@@ -850,13 +854,7 @@ def lsp_cmd(stdio: bool) -> None:
 @click.option("--open-pr", is_flag=True, help="Open or update the pull request (needs --push).")
 @click.option("--forge", type=click.Choice(FORGES), help="Forge (default: from the remote URL).")
 @click.option("--forge-url", metavar="URL", help="API root (GitHub) or instance URL (GitLab).")
-@click.option(
-    "--label",
-    "labels",
-    multiple=True,
-    metavar="NAME",
-    help="Label the pull request when it is opened (repeatable; needs --open-pr).",
-)
+@_label_option
 @click.option(
     "--pr-limit",
     type=click.IntRange(min=0),
